@@ -1,0 +1,9 @@
+/** Customer profiles: identities and their resolution into one profile, merges and unmerges, tags, the 360 view. */
+export { identifyCustomer, identifyInTransaction, unmerge, type RawIdentity } from './identify.ts';
+export { identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
+export { liveProfileOf, mergeCustomers, mergedMembers } from './merge.ts';
+export { applyProfilePatch, profilePatchSchema, type ProfilePatch } from './profile.ts';
+export { getCustomer360, listCustomers, listCustomersSchema, type Customer360, type CustomerSummary, type ListCustomersInput } from './query.ts';
+export { lockIdentities, resolveCustomer, type Resolution } from './resolve.ts';
+export { refreshCustomerStats } from './stats.ts';
+export { ensureTags, listTags, tagNameSchema, updateCustomerTags } from './tags.ts';

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { PatronError } from '../lib/errors.ts';
+import * as core from './migrations/0001-core.ts';
+
+// Migrations are listed here rather than read from a folder, so they work the same from source,
+// from a bundle and under any loader.
+const migrations: Readonly<Record<string, Migration>> = {
+  '0001-core': core,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
+
+/** Brings the schema up to date; each migration runs in its own transaction, so a failure leaves no half-applied state. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new PatronError('unavailable', `Migration ${failed} failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`, {
+      migration: failed,
+    });
+  }
+  return applied;
+}

@@ -1,0 +1,209 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** A JSON object column (jsonb) read as an object and written as one. */
+export type JsonObject = Record<string, unknown>;
+type Jsonb = JSONColumnType<JsonObject, JsonObject | string, JsonObject | string>;
+/** A timestamp column: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface WorkspacesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  default_country: Generated<string>;
+  currency: Generated<string>;
+  timezone: Generated<string>;
+  settings: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  workspace_id: number;
+  id: Generated<number>;
+  kind: 'write' | 'secret';
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface CustomersTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string | null;
+  gender: 'female' | 'male' | 'other' | null;
+  /** ISO date string (YYYY-MM-DD). */
+  birthday: string | null;
+  city: string | null;
+  province: string | null;
+  country: string | null;
+  timezone: string | null;
+  signed_up_at: Timestamp | null;
+  acquisition_channel: string | null;
+  attributes: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  merged_into: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface IdentitiesTable {
+  workspace_id: number;
+  type: string;
+  value: string;
+  customer_id: number;
+  origin_customer_id: number;
+  first_seen_at: CreatedAt;
+}
+
+export interface CustomerMergesTable {
+  workspace_id: number;
+  id: Generated<number>;
+  survivor_id: number;
+  merged_id: number;
+  reason: string;
+  filled_fields: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  merged_tag_ids: ColumnType<number[], number[] | undefined, number[]>;
+  created_at: CreatedAt;
+  undone_at: Timestamp | null;
+}
+
+export interface MergeBlocksTable {
+  workspace_id: number;
+  customer_a: number;
+  customer_b: number;
+  created_at: CreatedAt;
+}
+
+export interface IdentityConflictsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  customer_id: number;
+  other_customer_id: number | null;
+  type: string;
+  value: string;
+  reason: string;
+  created_at: CreatedAt;
+}
+
+export interface TagsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface CustomerTagsTable {
+  workspace_id: number;
+  customer_id: number;
+  tag_id: number;
+  created_at: CreatedAt;
+}
+
+export interface ProductsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  sku: string;
+  name: string;
+  category: string | null;
+  price_minor: number | null;
+  currency: string;
+  attributes: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export type OrderStatus = 'completed' | 'partially_refunded' | 'refunded' | 'cancelled';
+
+export interface OrdersTable {
+  workspace_id: number;
+  id: Generated<number>;
+  external_id: string;
+  customer_id: number | null;
+  origin_customer_id: number | null;
+  channel: string | null;
+  store: string | null;
+  status: OrderStatus;
+  currency: string;
+  ordered_at: Timestamp;
+  total_minor: number;
+  refunded_minor: ColumnType<number, number | undefined, number>;
+  item_count: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface OrderItemsTable {
+  workspace_id: number;
+  order_id: number;
+  line_no: number;
+  sku: string | null;
+  product_name: string | null;
+  category: string | null;
+  quantity: number;
+  unit_price_minor: number;
+  amount_minor: number;
+}
+
+export interface OrderRefundsTable {
+  workspace_id: number;
+  order_id: number;
+  external_id: string;
+  amount_minor: number;
+  refunded_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export type EventType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
+
+export interface EventsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  message_id: string;
+  customer_id: number | null;
+  origin_customer_id: number | null;
+  anonymous_id: string | null;
+  type: EventType;
+  name: string | null;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  properties: Jsonb;
+  context: Jsonb;
+}
+
+export interface CustomerStatsTable {
+  workspace_id: number;
+  customer_id: number;
+  first_order_at: Timestamp | null;
+  last_order_at: Timestamp | null;
+  order_count: number;
+  order_days: number;
+  total_minor: number;
+  refunded_minor: number;
+  first_day_minor: number;
+  item_count: number;
+  last_order_channel: string | null;
+  last_order_store: string | null;
+  updated_at: CreatedAt;
+}
+
+/** Every table Patron owns, as Kysely sees them. */
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  customers: CustomersTable;
+  identities: IdentitiesTable;
+  customer_merges: CustomerMergesTable;
+  merge_blocks: MergeBlocksTable;
+  identity_conflicts: IdentityConflictsTable;
+  tags: TagsTable;
+  customer_tags: CustomerTagsTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_refunds: OrderRefundsTable;
+  events: EventsTable;
+  customer_stats: CustomerStatsTable;
+}
