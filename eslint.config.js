@@ -18,7 +18,7 @@ const domainBoundaries = domains.map((domain) => ({
             message: 'Import another domain only through its index.ts: that file is its whole public surface.',
           },
           { regex: '^\\.\\./(\\.\\./)*(server|cli)/', message: 'Domains must not depend on server/ or cli/: dependencies point from the edges inward.' },
-          { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'Domains stay free of the HTTP framework; put routes in server/ or routes.ts.' },
+          { group: ['fastify', 'fastify-*', '@fastify/*'], message: 'Domains stay free of the HTTP framework; their HTTP routes live in server/routes/.' },
         ],
       },
     ],

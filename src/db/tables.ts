@@ -131,6 +131,8 @@ export interface OrdersTable {
   total_minor: number;
   refunded_minor: ColumnType<number, number | undefined, number>;
   item_count: ColumnType<number, number | undefined, number>;
+  /** Hash of the order as last written, so re-importing an unchanged order writes nothing. */
+  content_hash: string;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -147,6 +147,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       total_minor bigint NOT NULL,
       refunded_minor bigint NOT NULL DEFAULT 0,
       item_count integer NOT NULL DEFAULT 0,
+      content_hash text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (workspace_id, id),
