@@ -1,0 +1,21 @@
+import { Command, CommanderError } from 'commander';
+import { PatronError } from '../lib/errors.ts';
+import { migrateCommand } from './migrate-command.ts';
+import { serveCommand } from './serve-command.ts';
+
+const program = new Command('patron')
+  .description('Patron: customer data, analytics, segments, journeys and loyalty on PostgreSQL')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride()
+  .addCommand(serveCommand())
+  .addCommand(migrateCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Expected failures print their message only; anything else also prints the stack for a bug report.
+  console.error(error instanceof PatronError ? `patron: ${error.message}` : error);
+  process.exit(1);
+}

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { readConfig } from '../config.ts';
+import { buildApp } from '../server/app.ts';
+import { describeStore, openDatabase } from './open-database.ts';
+
+/** `patron serve`: migrate, then serve the API and console until stopped. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Serve the web console and the API (migrates the database first)')
+    .addHelpText('after', '\nEnvironment: PORT (3000), HOST (0.0.0.0), DATABASE_URL (else embedded PGlite in PATRON_DATA_DIR, default ./.patron), LOG_LEVEL (warn)')
+    .action(async () => {
+      const config = readConfig();
+      const handle = await openDatabase(config);
+      const app = await buildApp({ db: handle.db, store: handle.kind, logLevel: config.logLevel });
+      const stop = async () => {
+        await app.close();
+        await handle.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await app.listen({ port: config.port, host: config.host });
+      console.log(`Patron is serving on http://localhost:${config.port} (${describeStore(config)})`);
+    });
+}

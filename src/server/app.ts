@@ -1,0 +1,64 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { Database, StoreKind } from '../db/index.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
+import { authenticateSecret, createKeyVerifier } from './auth.ts';
+import type { AppContext } from './context.ts';
+import { handleError } from './errors.ts';
+import { customerRoutes } from './routes/customers.ts';
+
+export interface AppOptions {
+  readonly db: Kysely<Database>;
+  readonly store: StoreKind;
+  readonly clock?: Clock;
+  readonly logLevel?: string;
+}
+
+/** Builds the HTTP app: the admin API under /api (secret keys), the OpenAPI document, and error mapping. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.logLevel ?? 'silent',
+      // URLs can carry search terms (names, emails, phones): log the path only.
+      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+    },
+    // Segment's batch limit is 500 KB; the admin API takes tag updates of up to 10,000 ids.
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+
+  const ctx: AppContext = { db: options.db, store: options.store, clock: options.clock ?? systemClock, verifyKey: createKeyVerifier(options.db) };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Patron API', version: '0.1.0', description: 'Customer data, analytics, segments, journeys and loyalty. Admin API: Bearer secret key. Tracking API (/v1): Basic auth with the write key as user name.' },
+      components: {
+        securitySchemes: {
+          secretKey: { type: 'http', scheme: 'bearer', description: 'A secret API key' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', async (request) => {
+        if (request.routeOptions.url === '/api/openapi.json') return;
+        request.caller = await authenticateSecret(request, ctx.verifyKey);
+      });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(customerRoutes(ctx));
+    },
+    { prefix: '/api' },
+  );
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: ctx.store }));
+  return app;
+}
