@@ -49,6 +49,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
+      api.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ secretKey: [] }] };
+      });
       api.addHook('onRequest', async (request) => {
         if (request.routeOptions.url === '/api/openapi.json') return;
         request.caller = await authenticateSecret(request, ctx.verifyKey);
