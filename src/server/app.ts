@@ -8,6 +8,7 @@ import { authenticateSecret, createKeyVerifier } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -58,6 +59,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(customerRoutes(ctx));
+      await api.register(workspaceRoutes(ctx));
     },
     { prefix: '/api' },
   );

@@ -24,7 +24,7 @@ const cacheMs = 30_000;
  */
 export function createKeyVerifier(db: Kysely<Database>, now: () => number = Date.now) {
   const cache = new Map<string, CacheEntry>();
-  return async function verify(key: string): Promise<Caller | undefined> {
+  const verify = async (key: string): Promise<Caller | undefined> => {
     const hit = cache.get(key);
     if (hit && hit.expires > now()) return hit.caller;
     const grant = await findApiKey(db, key);
@@ -33,6 +33,9 @@ export function createKeyVerifier(db: Kysely<Database>, now: () => number = Date
     cache.set(key, { caller, expires: now() + cacheMs });
     return caller;
   };
+  /** Drops cached callers, so that changed workspace settings or revoked keys apply at once in this process. */
+  const forget = () => cache.clear();
+  return Object.assign(verify, { forget });
 }
 
 export type KeyVerifier = ReturnType<typeof createKeyVerifier>;

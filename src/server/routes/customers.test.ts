@@ -123,6 +123,18 @@ describe.each(testStores())('customers API on $kind', (store) => {
     expect((await app.inject({ method: 'POST', url: `/api/merges/${merge.id}/undo`, headers: auth })).statusCode).toBe(409);
   });
 
+  it('changes identity limits through the workspace settings, applied to the next call', async () => {
+    const current = (await app.inject({ url: '/api/workspace', headers: auth })).json();
+    expect(current).toMatchObject({ id: ws.id, currency: 'CNY', settings: { identityLimits: { external_id: 1, wechat_unionid: 1 } } });
+    const bad = await app.inject({ method: 'PUT', url: '/api/workspace/settings', headers: auth, payload: { identityLimits: { email: 0 } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/body\.identityLimits\.email/);
+    const put = await app.inject({ method: 'PUT', url: '/api/workspace/settings', headers: auth, payload: { identityLimits: { email: 1 } } });
+    expect(put.json().settings.identityLimits).toEqual({ email: 1 });
+    expect((await app.inject({ url: '/api/workspace', headers: auth })).json().settings.identityLimits).toEqual({ email: 1 });
+    await app.inject({ method: 'PUT', url: '/api/workspace/settings', headers: auth, payload: { identityLimits: { external_id: 1, wechat_unionid: 1 } } });
+  });
+
   it('publishes an OpenAPI 3.1 document with the routes', async () => {
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
