@@ -209,3 +209,103 @@ export interface Database {
   events: EventsTable;
   customer_stats: CustomerStatsTable;
 }
+
+/** Per-workspace analytics settings (RFM, lifecycle, value tier, CLV, churn warning); validated by analytics/settings.ts. */
+export interface AnalyticsSettingsTable {
+  workspace_id: number;
+  settings: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  updated_at: CreatedAt;
+}
+
+export type ScoreRunKind = 'full' | 'cold' | 'targeted';
+
+/** One scoring run: its as-of date, the parameters it used (cut points, thresholds, fitted models) and what it found. */
+export interface ScoreRunsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  kind: ScoreRunKind;
+  /** ISO date (YYYY-MM-DD) in the workspace's time zone. */
+  as_of: string;
+  started_at: CreatedAt;
+  finished_at: Timestamp | null;
+  customers: ColumnType<number, number | undefined, number>;
+  params: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  diagnostics: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+}
+
+/** The current scores of each buyer (one row per customer), rewritten by every run that covers them. */
+export interface CustomerScoresTable {
+  workspace_id: number;
+  customer_id: number;
+  run_id: number;
+  as_of: string;
+  first_order_day: string;
+  last_order_day: string;
+  recency_days: number;
+  frequency: number;
+  monetary_minor: number;
+  revenue_minor: number;
+  r_score: number;
+  f_score: number;
+  m_score: number;
+  rfm_segment: string;
+  lifecycle_stage: string;
+  stage_since: string;
+  value_tier: string;
+  p_alive: number | null;
+  expected_purchases_30: number | null;
+  expected_purchases_90: number | null;
+  expected_purchases_365: number | null;
+  expected_aov_minor: number | null;
+  clv_minor: number | null;
+  expected_gap_days: number | null;
+  updated_at: CreatedAt;
+}
+
+/** A customer's scores at a run, written only when their segment, stage or tier changed (or every run in snapshot mode). */
+export interface CustomerScoreHistoryTable {
+  workspace_id: number;
+  customer_id: number;
+  run_id: number;
+  as_of: string;
+  r_score: number;
+  f_score: number;
+  m_score: number;
+  rfm_segment: string;
+  lifecycle_stage: string;
+  value_tier: string;
+  p_alive: number | null;
+  clv_minor: number | null;
+}
+
+/** A lifecycle stage change, dated when it happened (not when the run noticed it). */
+export interface LifecycleTransitionsTable {
+  workspace_id: number;
+  customer_id: number;
+  changed_on: string;
+  to_stage: string;
+  from_stage: string | null;
+  run_id: number;
+}
+
+/** A customer flagged by a run's churn early warning, with the figures behind the reasons. */
+export interface ChurnWarningsTable {
+  workspace_id: number;
+  run_id: number;
+  customer_id: number;
+  reasons: string[];
+  p_alive: number | null;
+  previous_p_alive: number | null;
+  gap_days: number;
+  expected_gap_days: number | null;
+}
+
+// Declaration merging adds the analytics tables to Database without editing the core list above.
+export interface Database {
+  analytics_settings: AnalyticsSettingsTable;
+  score_runs: ScoreRunsTable;
+  customer_scores: CustomerScoresTable;
+  customer_score_history: CustomerScoreHistoryTable;
+  lifecycle_transitions: LifecycleTransitionsTable;
+  churn_warnings: ChurnWarningsTable;
+}

@@ -1,0 +1,190 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Workspace } from '../access/index.ts';
+import type { Database } from '../db/index.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
+import { PatronError } from '../lib/errors.ts';
+import { fitClvModels, writeClvPredictions, type ClvModels } from './clv-scores.ts';
+import { rebuildCustomerStats } from './cold-rebuild.ts';
+import { lifecycleThresholds, rfmCuts, tierCuts } from './score-model.ts';
+import { buildScored, writeScored, type ScoringParams } from './score-write.ts';
+import { buildScoringInput, dateInZone } from './scoring-input.ts';
+import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
+
+type Trx = Transaction<Database>;
+
+/** Options of a full scoring run. */
+export interface ScoreRunOptions {
+  /** ISO date (YYYY-MM-DD) in the workspace's time zone; today by the clock when absent. */
+  readonly asOf?: string;
+  /** Rebuild customer_stats from raw orders first and read every history from orders (after bulk imports). */
+  readonly cold?: boolean;
+  readonly clock?: Clock;
+}
+
+/** What a run did, for the CLI and the API. */
+export interface ScoreRunSummary {
+  readonly runId: number;
+  readonly kind: 'full' | 'cold' | 'targeted';
+  readonly asOf: string;
+  readonly customers: number;
+  readonly seconds: number;
+  readonly segments: Record<string, number>;
+  readonly stages: Record<string, number>;
+  readonly tiers: Record<string, number>;
+  readonly historyRows: number;
+  readonly transitions: number;
+  readonly warnings: number;
+  readonly params: ScoringParams;
+  readonly problems: readonly string[];
+  /** Seconds per step, to see where a run spends its time. */
+  readonly steps: Record<string, number>;
+}
+
+function stepTimer() {
+  const steps: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    steps,
+    mark(name: string) {
+      const now = performance.now();
+      steps[name] = Math.round(now - last) / 1000;
+      last = now;
+    },
+  };
+}
+
+async function latestRun(db: Kysely<Database> | Trx, workspaceId: number) {
+  return db
+    .selectFrom('score_runs')
+    .select(['id', 'kind', 'as_of', 'params'])
+    .where('workspace_id', '=', workspaceId)
+    .where('finished_at', 'is not', null)
+    .orderBy('as_of', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+function checkAsOf(asOf: string, latestAsOf: string | undefined): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
+    throw new PatronError('invalid_input', `as-of "${asOf}" is not a date; write it as YYYY-MM-DD`, { path: ['asOf'], value: asOf });
+  }
+  if (latestAsOf !== undefined && asOf < latestAsOf) {
+    throw new PatronError('conflict', `Scores are already as of ${latestAsOf}; a run as of the earlier ${asOf} would move lifecycle stages backwards. Score as of ${latestAsOf} or later.`, {
+      path: ['asOf'],
+      value: asOf,
+    });
+  }
+}
+
+async function counts(trx: Trx): Promise<Pick<ScoreRunSummary, 'segments' | 'stages' | 'tiers'>> {
+  const rows = await sql<{ kind: string; key: string; n: number }>`
+    SELECT 'segment' AS kind, rfm_segment AS key, count(*)::int AS n FROM scored GROUP BY rfm_segment
+    UNION ALL SELECT 'stage', stage, count(*)::int FROM scored GROUP BY stage
+    UNION ALL SELECT 'tier', value_tier, count(*)::int FROM scored GROUP BY value_tier`.execute(trx);
+  const pick = (kind: string) => Object.fromEntries(rows.rows.filter((r) => r.kind === kind).map((r) => [r.key, r.n]));
+  return { segments: pick('segment'), stages: pick('stage'), tiers: pick('tier') };
+}
+
+async function finishRun(trx: Trx, workspaceId: number, runId: number, clock: Clock, summary: Omit<ScoreRunSummary, 'runId' | 'seconds'>, started: number): Promise<ScoreRunSummary> {
+  const seconds = Math.round(performance.now() - started) / 1000;
+  const { params, customers, ...diagnostics } = summary;
+  await trx
+    .updateTable('score_runs')
+    .set({ finished_at: clock.now(), customers, params: JSON.stringify(params), diagnostics: JSON.stringify({ ...diagnostics, seconds }) })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', runId)
+    .execute();
+  return { runId, seconds, ...summary };
+}
+
+/**
+ * Scores every buyer of a workspace as of a date in one transaction: builds score_input (from
+ * customer_stats; from orders on the first run or a cold run), derives RFM cut points, lifecycle
+ * thresholds and value tier cut points, fits the CLV models on the de-duplicated summary, writes
+ * scores, compact history, lifecycle transitions and churn warnings set-based, and records the run.
+ */
+export async function runScoring(db: Kysely<Database>, workspace: Workspace, options: ScoreRunOptions = {}): Promise<ScoreRunSummary> {
+  const clock = options.clock ?? systemClock;
+  const started = performance.now();
+  const timer = stepTimer();
+  const asOf = options.asOf ?? dateInZone(clock.now(), workspace.timezone);
+  const previous = await latestRun(db, workspace.id);
+  checkAsOf(asOf, previous?.as_of);
+  const settings = await getAnalyticsSettings(db, workspace.id);
+  if (options.cold) {
+    await rebuildCustomerStats(db, workspace);
+    timer.mark('rebuildCustomerStats');
+  }
+  const kind = options.cold ? 'cold' : 'full';
+  return db.transaction().execute(async (trx) => {
+    const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind, as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: options.cold === true || previous === undefined });
+    timer.mark('input');
+    const rfm = await rfmCuts(trx, settings);
+    const lifecycle = await lifecycleThresholds(trx, settings);
+    timer.mark('cuts');
+    const fit = settings.clv.enabled ? await fitClvModels(trx, settings, asOf) : { models: null, problems: ['CLV is switched off in the analytics settings.'], seconds: 0 };
+    timer.mark('fit');
+    if (fit.models) await writeClvPredictions(trx, fit.models, asOf);
+    timer.mark('predict');
+    const params = await paramsFor(trx, settings, asOf, rfm, lifecycle, fit.models);
+    const problems = [...fit.problems];
+    if (settings.valueTier.basis === 'clv' && params.tiers.basis !== 'clv') problems.push('Value tiers use revenue: they are set to use CLV, but no CLV could be computed.');
+    timer.mark('tiers');
+    await buildScored(trx, workspace.id, params);
+    timer.mark('score');
+    const written = await writeScored(trx, workspace.id, run.id, params);
+    // Everyone scored now carries this run's id; anyone else is no longer a buyer (refunded, merged away).
+    await trx.deleteFrom('customer_scores').where('workspace_id', '=', workspace.id).where('run_id', '<>', run.id).execute();
+    timer.mark('write');
+    const tally = await counts(trx);
+    return finishRun(trx, workspace.id, run.id, clock, { kind, asOf, customers, ...tally, ...written, params, problems, steps: timer.steps }, started);
+  });
+}
+
+async function paramsFor(trx: Trx, settings: AnalyticsSettings, asOf: string, rfm: ScoringParams['rfm'] | Omit<ScoringParams['rfm'], 'segmentAxis'>, lifecycle: ScoringParams['lifecycle'], clv: ClvModels | null): Promise<ScoringParams> {
+  const useClv = settings.valueTier.basis === 'clv' && clv?.gammaGamma != null;
+  let tiers;
+  if (useClv) {
+    // Tiers by CLV need each customer's CLV first: a throwaway scoring pass computes it.
+    const provisional: ScoringParams = { asOf, settings, rfm: { ...rfm, segmentAxis: settings.rfm.segmentAxis }, lifecycle, tiers: { basis: 'revenue', highMin: null, midMin: null }, churnWarning: settings.churnWarning, clv, history: settings.history };
+    await buildScored(trx, -1, provisional);
+    tiers = await tierCuts(trx, settings, 'clv', 'scored');
+  } else {
+    tiers = await tierCuts(trx, settings, 'revenue', 'score_input');
+  }
+  return { asOf, settings, rfm: { ...rfm, segmentAxis: settings.rfm.segmentAxis }, lifecycle, tiers, churnWarning: settings.churnWarning, clv, history: settings.history };
+}
+
+/**
+ * Rescores some customers now (after their orders changed) with the cut points, thresholds and models
+ * of the latest full run, so they land exactly where that run would have put them; their history,
+ * transitions and warnings are written like a full run's. Without an earlier full run it runs one.
+ */
+export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace, customerIds: readonly number[], options: { clock?: Clock } = {}): Promise<ScoreRunSummary> {
+  const clock = options.clock ?? systemClock;
+  const started = performance.now();
+  const timer = stepTimer();
+  const previous = await latestRun(db, workspace.id);
+  if (!previous || !('rfm' in previous.params)) return runScoring(db, workspace, { clock });
+  const asOf = dateInZone(clock.now(), workspace.timezone);
+  checkAsOf(asOf, previous.as_of);
+  const base = previous.params as unknown as ScoringParams;
+  const params: ScoringParams = { ...base, asOf };
+  const settings = base.settings;
+  const ids = [...new Set(customerIds)];
+  return db.transaction().execute(async (trx) => {
+    const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind: 'targeted', as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: false, customerIds: ids });
+    timer.mark('input');
+    if (params.clv) await writeClvPredictions(trx, params.clv, asOf);
+    timer.mark('predict');
+    await buildScored(trx, workspace.id, params);
+    const written = await writeScored(trx, workspace.id, run.id, params);
+    await sql`DELETE FROM customer_scores WHERE workspace_id = ${workspace.id} AND customer_id = ANY(${ids}::bigint[]) AND run_id <> ${run.id}`.execute(trx);
+    timer.mark('write');
+    const tally = await counts(trx);
+    return finishRun(trx, workspace.id, run.id, clock, { kind: 'targeted', asOf, customers, ...tally, ...written, params, problems: [], steps: timer.steps }, started);
+  });
+}
