@@ -8,6 +8,7 @@ import { authenticateSecret, createKeyVerifier } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
 export interface AppOptions {
@@ -63,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api' },
   );
+  await app.register(trackingRoutes(ctx), { prefix: '/v1' });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: ctx.store }));
   return app;

@@ -1,0 +1,2 @@
+/** Ways data comes in: the tracking API, file imports and the demo data set. */
+export * from './tracking/index.ts';
