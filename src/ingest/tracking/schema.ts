@@ -22,12 +22,13 @@ export type TrackingCallType = (typeof trackingCallTypes)[number];
 const jsonObject = z.record(z.string(), z.unknown());
 
 // Ids are strings in the spec; some HTTP senders send numbers, and browsers send null before a user is known.
+const idError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'Required' : 'expected a string or a number') };
 const optionalId = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], idError)
   .nullish()
   .transform((v) => (v === null || v === undefined ? undefined : String(v).trim() || undefined));
 const requiredId = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], idError)
   .transform((v) => String(v).trim())
   .pipe(z.string().min(1, 'must not be empty'));
 // Timestamps are read leniently later (see event-time.ts): a bad one costs a warning, not the event.
