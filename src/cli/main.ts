@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { PatronError } from '../lib/errors.ts';
+import { clvCommand } from './clv-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -9,7 +10,8 @@ const program = new Command('patron')
   .showHelpAfterError()
   .exitOverride()
   .addCommand(serveCommand())
-  .addCommand(migrateCommand());
+  .addCommand(migrateCommand())
+  .addCommand(clvCommand());
 
 try {
   await program.parseAsync(process.argv);

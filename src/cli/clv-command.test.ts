@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- a test, not a dependency: this slice may only add files here, so the command's test lives beside the models until src/cli/ takes it.
-import { clvCommand } from '../../cli/clv-command.ts';
-import { PatronError } from '../../lib/errors.ts';
-import { cdnowFile } from './cdnow-fixture.ts';
+import { cdnowFile } from '../analytics/clv/cdnow-fixture.ts';
+import { PatronError } from '../lib/errors.ts';
+import { clvCommand } from './clv-command.ts';
 
-// The `patron clv` command run in memory, as main.ts will mount it. It belongs in src/cli/ and
-// lives here only because this slice owns src/analytics/clv and the command file itself.
+// The `patron clv` command run in memory, as main.ts mounts it.
 
 const summaryFile = fileURLToPath(cdnowFile('cdnow_customers_summary.csv'));
 const withSpendFile = fileURLToPath(cdnowFile('cdnow_customers_summary_with_transactions.csv'));
