@@ -1,8 +1,37 @@
 /** Customer analytics: per-customer scores (RFM, lifecycle, value tier, CLV, churn warnings) stored with history, and the business views (cohorts, KPIs, concentration). */
 export * from './clv/index.ts';
+export { cohortRetention, type Cohort, type CohortMonth } from './cohorts.ts';
 export { rebuildCustomerStats } from './cold-rebuild.ts';
+export { paretoShares, revenueConcentration, type ParetoPoint, type RevenueConcentration } from './concentration.ts';
+export {
+  getCustomerScores,
+  listChurnWarnings,
+  streamCustomerScores,
+  type ChurnWarningView,
+  type CustomerScoresView,
+  type ScoreExportRow,
+} from './customer-scores.ts';
+export type { Words } from './explanations.ts';
+export { compareKpis, periodKpis, type KpiComparison, type PeriodKpis } from './kpis.ts';
 export { fmScore, rfmSegmentArray, rfmSegmentLabels, rfmSegmentMeaning, rfmSegmentOf, rfmSegments, type RfmSegment } from './rfm-segments.ts';
 export { fallbackLifecycleDays, type LifecycleThresholds, type RfmCuts, type TierCuts } from './score-model.ts';
+export {
+  latestScoreRun,
+  lifecycleCounts,
+  lifecycleFlows,
+  lifecycleStageLabels,
+  lifecycleStages,
+  rfmGrid,
+  segmentCounts,
+  tierCounts,
+  valueTierLabels,
+  valueTiers,
+  type GroupCount,
+  type LifecycleStage,
+  type RfmGridCell,
+  type ScoreRunView,
+  type ValueTier,
+} from './score-views.ts';
 export type { ScoringParams } from './score-write.ts';
 export { dateInZone } from './scoring-input.ts';
 export { runScoring, scoreCustomers, type ScoreRunOptions, type ScoreRunSummary } from './scoring-run.ts';
