@@ -5,7 +5,7 @@ import { manualClock } from '../lib/clock.ts';
 import { recordOrders, recordRefunds, type OrderInput } from '../orders/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { runScoring, saveAnalyticsSettings, scoreCustomers } from './index.ts';
+import { rebuildCustomerStats, runScoring, saveAnalyticsSettings, scoreCustomers } from './index.ts';
 
 // Noon in Shanghai on a local date, so the order day is that date.
 const noon = (day: string) => new Date(`${day}T04:00:00Z`);
@@ -201,5 +201,22 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     // No NaN anywhere.
     const all = await h.db.selectFrom('customer_scores').selectAll().where('workspace_id', 'in', [one.id, refunds.id, future.id]).execute();
     for (const r of all) for (const v of Object.values(r)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('rebuilds customer_stats from raw orders exactly as the per-write refresh keeps them', async () => {
+    const ws = await testWorkspace(h.db);
+    await loadHandWorked(h.db, ws);
+    await recordOrders(h.db, ws, [{ ...order('K', '2025-03-03', 900), externalId: 'k-refund' }, { ...order('K', '2025-03-04', 100), status: 'cancelled' }, order('K', '2025-03-05', 300)]);
+    await recordRefunds(h.db, ws, [{ externalId: 'kr', orderExternalId: 'k-refund', amountMinor: 400, refundedAt: noon('2025-03-06') }]);
+    const read = () =>
+      h.db
+        .selectFrom('customer_stats')
+        .select(['customer_id', 'first_order_at', 'last_order_at', 'order_count', 'order_days', 'total_minor', 'refunded_minor', 'first_day_minor', 'item_count', 'last_order_channel', 'last_order_store'])
+        .where('workspace_id', '=', ws.id)
+        .orderBy('customer_id')
+        .execute();
+    const kept = await read();
+    expect(await rebuildCustomerStats(h.db, ws)).toBe(kept.length);
+    expect(await read()).toEqual(kept);
   });
 });
