@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../lib/clock.ts';
 import { authenticateSecret, createKeyVerifier } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
@@ -61,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(customerRoutes(ctx));
       await api.register(workspaceRoutes(ctx));
+      await api.register(analyticsRoutes(ctx));
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,197 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  analyticsSettingsSchema,
+  cohortRetention,
+  compareKpis,
+  dateInZone,
+  getAnalyticsSettings,
+  getCustomerScores,
+  latestScoreRun,
+  lifecycleCounts,
+  lifecycleFlows,
+  listChurnWarnings,
+  revenueConcentration,
+  rfmGrid,
+  runScoring,
+  saveAnalyticsSettings,
+  segmentCounts,
+  tierCounts,
+} from '../../analytics/index.ts';
+import type { AppContext } from '../context.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD');
+const isoMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'write the month as YYYY-MM');
+const words = z.object({ en: z.string(), zh: z.string() });
+const groupCount = z.object({ key: z.string(), en: z.string(), zh: z.string(), customers: z.number(), share: z.number(), revenueMinor: z.number() });
+const runView = z.object({
+  id: z.number(),
+  kind: z.string(),
+  asOf: z.string(),
+  startedAt: z.date(),
+  finishedAt: z.date().nullable(),
+  customers: z.number(),
+  params: z.record(z.string(), z.unknown()).describe('Cut points, lifecycle thresholds, value tier cut points and fitted models used by the run'),
+  diagnostics: z.record(z.string(), z.unknown()).describe('Counts, problems (why no CLV, …) and seconds per step'),
+});
+const nullableNumber = z.number().nullable();
+
+const monthsBack = (asOf: string, months: number) => {
+  const y = Number(asOf.slice(0, 4));
+  const m = Number(asOf.slice(5, 7)) - 1 - months;
+  const d = new Date(Date.UTC(y, m, 1));
+  return d.toISOString().slice(0, 7);
+};
+
+/** Customer analytics under /api/analytics: scoring runs, RFM, lifecycle, value tiers, churn warnings, cohorts, KPIs, concentration, settings. */
+export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const r = app.withTypeProvider<ZodTypeProvider>();
+    const tags = ['analytics'];
+
+    r.get('/analytics/runs/latest', {
+      schema: {
+        tags,
+        summary: 'The latest full scoring run with segment, lifecycle and value tier counts (run is null before the first run)',
+        response: { 200: z.object({ run: runView.nullable(), segments: z.array(groupCount), lifecycle: z.array(groupCount), valueTiers: z.array(groupCount) }) },
+      },
+      handler: async (req) => {
+        const ws = req.caller.workspace.id;
+        const [run, segments, lifecycle, valueTiers] = await Promise.all([latestScoreRun(ctx.db, ws), segmentCounts(ctx.db, ws), lifecycleCounts(ctx.db, ws), tierCounts(ctx.db, ws)]);
+        return { run: run ?? null, segments, lifecycle, valueTiers };
+      },
+    });
+
+    r.post('/analytics/runs', {
+      schema: {
+        tags,
+        summary: 'Score every buyer now (RFM, lifecycle, value tier, CLV, churn warnings); waits for the run to finish',
+        body: z.object({
+          asOf: isoDate.optional().describe('Score as of this date in the workspace time zone (default today); not before the latest run'),
+          cold: z.boolean().default(false).describe('Rebuild customer_stats from raw orders first (after a bulk import)'),
+        }),
+      },
+      handler: async (req) => {
+        const summary = await runScoring(ctx.db, req.caller.workspace, { asOf: req.body.asOf, cold: req.body.cold, clock: ctx.clock });
+        return { runId: summary.runId, kind: summary.kind, asOf: summary.asOf, customers: summary.customers, seconds: summary.seconds, segments: summary.segments, stages: summary.stages, tiers: summary.tiers, warnings: summary.warnings, problems: summary.problems };
+      },
+    });
+
+    r.get('/analytics/rfm/grid', {
+      schema: {
+        tags,
+        summary: 'The 5×5 R×F grid of current scores: customers, revenue and segment per cell (R 5→1, F 1→5)',
+        response: { 200: z.object({ cells: z.array(z.object({ r: z.number(), f: z.number(), segment: z.string(), customers: z.number(), revenueMinor: z.number() })) }) },
+      },
+      handler: async (req) => ({ cells: await rfmGrid(ctx.db, req.caller.workspace.id) }),
+    });
+
+    r.get('/analytics/segments', {
+      schema: { tags, summary: 'Customers and revenue in each of the eleven RFM segments, with English and Chinese names', response: { 200: z.object({ segments: z.array(groupCount) }) } },
+      handler: async (req) => ({ segments: await segmentCounts(ctx.db, req.caller.workspace.id) }),
+    });
+
+    r.get('/analytics/lifecycle', {
+      schema: { tags, summary: 'Customers and revenue per lifecycle stage (new, active, won back, dormant, churned)', response: { 200: z.object({ stages: z.array(groupCount) }) } },
+      handler: async (req) => ({ stages: await lifecycleCounts(ctx.db, req.caller.workspace.id) }),
+    });
+
+    r.get('/analytics/lifecycle/flows', {
+      schema: {
+        tags,
+        summary: 'Moves between lifecycle stages dated in a period (from = null: the first stage a customer was given)',
+        querystring: z.object({ from: isoDate, to: isoDate }),
+        response: { 200: z.object({ flows: z.array(z.object({ from: z.string().nullable(), to: z.string(), customers: z.number() })) }) },
+      },
+      handler: async (req) => ({ flows: await lifecycleFlows(ctx.db, req.caller.workspace.id, req.query.from, req.query.to) }),
+    });
+
+    r.get('/analytics/value-tiers', {
+      schema: { tags, summary: 'Customers and revenue per value tier (high, mid, low)', response: { 200: z.object({ tiers: z.array(groupCount) }) } },
+      handler: async (req) => ({ tiers: await tierCounts(ctx.db, req.caller.workspace.id) }),
+    });
+
+    r.get('/analytics/churn-warnings', {
+      schema: {
+        tags,
+        summary: 'Customers flagged by a run’s churn early warning, with the reasons in words (latest full run by default; page with after)',
+        querystring: z.object({
+          runId: z.coerce.number().int().positive().optional(),
+          after: z.coerce.number().int().min(0).optional().describe('The next value of the previous page'),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        }),
+        response: {
+          200: z.object({
+            runId: nullableNumber,
+            asOf: z.string().nullable(),
+            next: nullableNumber,
+            warnings: z.array(
+              z.object({
+                customerId: z.number(),
+                name: z.string().nullable(),
+                externalId: z.string().nullable(),
+                reasons: z.array(z.string()).readonly(),
+                pAlive: nullableNumber,
+                previousPAlive: nullableNumber,
+                gapDays: z.number(),
+                expectedGapDays: nullableNumber,
+                lifecycleStage: z.string().nullable(),
+                valueTier: z.string().nullable(),
+                explanation: words,
+              }),
+            ),
+          }),
+        },
+      },
+      handler: (req) => listChurnWarnings(ctx.db, req.caller.workspace.id, req.query),
+    });
+
+    r.get('/analytics/customers/:id/scores', {
+      schema: {
+        tags,
+        summary: "A customer's current scores, each with a one-line explanation in English and Chinese (why “At Risk”)",
+        params: z.object({ id: z.coerce.number().int().positive().describe('Customer id') }),
+      },
+      handler: (req) => getCustomerScores(ctx.db, req.caller.workspace, req.params.id),
+    });
+
+    r.get('/analytics/cohorts', {
+      schema: {
+        tags,
+        summary: 'Monthly acquisition cohorts × months since the first order: active share, revenue per customer, cumulative LTV',
+        querystring: z.object({ from: isoMonth.optional().describe('First cohort (default 11 months before asOf)'), to: isoMonth.optional(), asOf: isoDate.optional() }),
+      },
+      handler: async (req) => {
+        const asOf = req.query.asOf ?? dateInZone(ctx.clock.now(), req.caller.workspace.timezone);
+        const to = req.query.to ?? asOf.slice(0, 7);
+        const from = req.query.from ?? monthsBack(asOf, 11);
+        return { asOf, cohorts: await cohortRetention(ctx.db, req.caller.workspace, { from, to, asOf }) };
+      },
+    });
+
+    r.get('/analytics/kpis', {
+      schema: {
+        tags,
+        summary: 'KPIs of a period with the previous period and the same period last year: customers, active, new, returning, repurchase rate, AOV, frequency, revenue, churn rate, average LTV',
+        querystring: z.object({ from: isoDate, to: isoDate }),
+      },
+      handler: (req) => compareKpis(ctx.db, req.caller.workspace, req.query.from, req.query.to),
+    });
+
+    r.get('/analytics/concentration', {
+      schema: { tags, summary: 'Revenue concentration: the Pareto curve (share of revenue from the top x% of customers) and the Gini coefficient' },
+      handler: (req) => revenueConcentration(ctx.db, req.caller.workspace),
+    });
+
+    r.get('/analytics/settings', {
+      schema: { tags, summary: 'The analytics settings in force (defaults filled in)' },
+      handler: (req) => getAnalyticsSettings(ctx.db, req.caller.workspace.id),
+    });
+
+    r.put('/analytics/settings', {
+      schema: { tags, summary: 'Replace the analytics settings (RFM window and scoring, lifecycle thresholds, value tiers, CLV, churn warning, history mode); used from the next run', body: analyticsSettingsSchema },
+      handler: (req) => saveAnalyticsSettings(ctx.db, req.caller.workspace.id, req.body),
+    });
+  };
+}
