@@ -48,6 +48,24 @@ export default tseslint.config(
   },
   ...domainBoundaries,
   {
+    // The console runs in the browser and talks to the server over HTTP only.
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!lib/)',
+              allowTypeImports: true,
+              message: 'The console reaches the server over HTTP: import only types from src/ (they vanish from the bundle); runtime code only from src/lib/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['*.config.{js,ts}', 'web/vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

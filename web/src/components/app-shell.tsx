@@ -1,0 +1,59 @@
+import { LogoutOutlined, ShopOutlined, TeamOutlined } from '@ant-design/icons';
+import { Button, Layout, Menu, Space, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { navigate } from '../routing/use-location.ts';
+import { LanguageSwitch } from './language-switch.tsx';
+
+/** The sections in the sidebar; each appears only once its capability has landed. */
+export type Section = 'customers';
+
+/** The console frame: sidebar with the Patron name and sections, header with language and sign-out, then the page. */
+export function AppShell(props: { section: Section | undefined; workspaceName: string | undefined; onSignOut: () => void; children: ReactNode }) {
+  const { section, onSignOut, children } = props;
+  const { t } = useTranslation();
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <a className="patron-skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <Layout.Sider width={220} breakpoint="lg" collapsedWidth={0} theme="dark" style={{ background: '#0f172a' }}>
+        <div className="patron-brand">
+          <span className="patron-brand-mark" aria-hidden="true">
+            P
+          </span>
+          <span>
+            <span className="patron-brand-name">{t('app.name')}</span>
+            <span className="patron-brand-tagline">{t('app.tagline')}</span>
+          </span>
+        </div>
+        <nav aria-label={t('app.mainNavigation')}>
+          <Menu
+            theme="dark"
+            mode="inline"
+            style={{ background: 'transparent', borderInlineEnd: 0 }}
+            selectedKeys={section ? [section] : []}
+            items={[{ key: 'customers', icon: <TeamOutlined />, label: <a href="/customers" onClick={(e) => e.preventDefault()}>{t('nav.customers')}</a> }]}
+            onClick={({ key }) => navigate(key === 'customers' ? '/customers' : '/')}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="patron-header">
+          <Typography.Text className="patron-header-title">
+            <ShopOutlined aria-hidden="true" /> {props.workspaceName ?? ''}
+          </Typography.Text>
+          <Space size="middle">
+            <LanguageSwitch />
+            <Button icon={<LogoutOutlined />} onClick={onSignOut}>
+              {t('app.signOut')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content id="main" tabIndex={-1} className="patron-content">
+          {children}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,23 @@
+/** The console's pages, parsed from the address; a page for a capability that has not landed has no route. */
+export type Route = { readonly kind: 'customers' } | { readonly kind: 'customer'; readonly id: number } | { readonly kind: 'not_found' };
+
+/** Reads the page from a path: `/` and `/customers` list customers, `/customers/42` is a customer 360. */
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/' || path === '/customers') return { kind: 'customers' };
+  const customer = /^\/customers\/(\d{1,15})$/.exec(path);
+  if (customer) return { kind: 'customer', id: Number(customer[1]) };
+  return { kind: 'not_found' };
+}
+
+/** The path of a customer's 360 page. */
+export const customerPath = (id: number): string => `/customers/${id}`;
+
+/** The customer list's path with its filters, so the back button and a shared link keep them. */
+export function customersPath(filters: { q?: string; tag?: string } = {}): string {
+  const params = new URLSearchParams();
+  if (filters.q) params.set('q', filters.q);
+  if (filters.tag) params.set('tag', filters.tag);
+  const search = params.toString();
+  return `/customers${search ? `?${search}` : ''}`;
+}
