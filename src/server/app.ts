@@ -11,6 +11,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
+import { webConsole } from './static.ts';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -68,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(trackingRoutes(ctx), { prefix: '/v1' });
 
+  await app.register(webConsole());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: ctx.store }));
   return app;
 }
