@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { PatronError } from '../lib/errors.ts';
+import { analyzeCommand } from './analyze-command.ts';
 import { clvCommand } from './clv-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
 
 const program = new Command('patron')
@@ -11,7 +13,9 @@ const program = new Command('patron')
   .exitOverride()
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
-  .addCommand(clvCommand());
+  .addCommand(clvCommand())
+  .addCommand(analyzeCommand())
+  .addCommand(scoresCommand());
 
 try {
   await program.parseAsync(process.argv);
