@@ -20,6 +20,7 @@ export function serveCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await app.listen({ port: config.port, host: config.host });
-      console.log(`Patron is serving on http://localhost:${config.port} (${describeStore(config)})`);
+      const { port } = app.server.address() as { port: number };
+      console.log(`Patron is serving on http://localhost:${port} (${describeStore(config)})`);
     });
 }
