@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Identity } from './identity.ts';
@@ -67,9 +67,9 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
         .innerJoin('customers', (j) => j.onRef('customers.workspace_id', '=', 'identities.workspace_id').onRef('customers.id', '=', 'identities.customer_id'))
         .select(['identities.type', 'identities.value', 'identities.customer_id', 'customers.merged_into'])
         .where('identities.workspace_id', '=', ws)
-        .where((eb) =>
-          eb(eb.refTuple('identities.type', 'identities.value'), 'in', list.map((i) => eb.tuple(i.type, i.value))),
-        )
+        // Bound as two arrays: PGlite (PostgreSQL 18.6) returns no rows for a row-value IN list of more than
+        // about 260 tuples, which made large batches create duplicate profiles.
+        .where(sql<boolean>`(identities.type, identities.value) IN (SELECT * FROM unnest(${list.map((i) => i.type)}::text[], ${list.map((i) => i.value)}::text[]))`)
         // FOR SHARE keeps the owners from being merged away until this transaction ends.
         .forShare('customers')
         .execute();
