@@ -30,12 +30,26 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
   const result = new Array<number>(requests.length);
   const single = new Map<string, Identity>();
   const resolvedSets = new Map<string, number>();
+  const fresh = await freshRequests(trx, workspace, requests);
+  if (fresh.length > 0) {
+    const created = await trx
+      .insertInto('customers')
+      .values(fresh.map(() => ({ workspace_id: ws })))
+      .returning('id')
+      .execute();
+    const rows = fresh.flatMap((index, n) => requests[index]!.identities.map((identity) => ({ identity, customerId: created[n]!.id })));
+    await sql`
+      INSERT INTO identities (workspace_id, type, value, customer_id, origin_customer_id)
+      SELECT ${ws}, t, v, c, c FROM unnest(${rows.map((r) => r.identity.type)}::text[], ${rows.map((r) => r.identity.value)}::text[], ${rows.map((r) => r.customerId)}::bigint[]) AS u(t, v, c)`.execute(trx);
+    fresh.forEach((index, n) => (result[index] = created[n]!.id));
+  }
   let merged = false;
   for (const [index, r] of requests.entries()) {
     if (r.identities.length === 1) {
       single.set(key(r.identities[0]!), r.identities[0]!);
       continue;
     }
+    if (result[index] !== undefined) continue;
     const setKey = r.identities.map(key).sort().join('\u0001');
     const known = resolvedSets.get(setKey);
     if (known !== undefined) {
@@ -96,4 +110,34 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
     if (r.profile) await applyProfilePatch(trx, ws, result[index]!, r.profile);
   }
   return result;
+}
+
+/**
+ * The requests with several identities that can be created in bulk: none of their identities has a
+ * profile yet, no other request in the batch names any of them, and they fit the identity limits. For
+ * these, resolveCustomer would create one profile holding them all; doing it set-based is the same result
+ * (a new customer import is mostly such rows).
+ */
+async function freshRequests(trx: Trx, workspace: Workspace, requests: readonly BulkResolveRequest[]): Promise<number[]> {
+  const uses = new Map<string, number>();
+  for (const r of requests) for (const k of new Set(r.identities.map(key))) uses.set(k, (uses.get(k) ?? 0) + 1);
+  const limits = workspace.settings.identityLimits;
+  const fits = (identities: readonly Identity[]) => {
+    const perType = new Map<string, number>();
+    for (const i of identities) perType.set(i.type, (perType.get(i.type) ?? 0) + 1);
+    return [...perType].every(([type, n]) => n <= (limits[type as keyof typeof limits] ?? Number.POSITIVE_INFINITY));
+  };
+  const candidates = [...requests.entries()].filter(
+    ([, r]) => r.identities.length > 1 && new Set(r.identities.map(key)).size === r.identities.length && r.identities.every((i) => uses.get(key(i)) === 1) && fits(r.identities),
+  );
+  if (candidates.length === 0) return [];
+  const wanted = candidates.flatMap(([, r]) => r.identities);
+  const owned = await trx
+    .selectFrom('identities')
+    .select(['type', 'value'])
+    .where('workspace_id', '=', workspace.id)
+    .where(sql<boolean>`(type, value) IN (SELECT * FROM unnest(${wanted.map((i) => i.type)}::text[], ${wanted.map((i) => i.value)}::text[]))`)
+    .execute();
+  const ownedKeys = new Set(owned.map((o) => `${o.type}\u0000${o.value}`));
+  return candidates.filter(([, r]) => r.identities.every((i) => !ownedKeys.has(key(i)))).map(([index]) => index);
 }
