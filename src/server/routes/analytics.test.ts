@@ -82,7 +82,31 @@ describe.each(testStores())('analytics API on $kind', (store) => {
     expect((await app.inject({ url: '/api/analytics/kpis?from=March', headers: auth })).statusCode).toBe(400);
     const concentration = (await app.inject({ url: '/api/analytics/concentration', headers: auth })).json();
     expect(concentration).toMatchObject({ customers: 3, revenueMinor: 6400 });
+    const clvOff = (await app.inject({ url: '/api/analytics/clv/distribution', headers: auth })).json();
+    expect(clvOff).toEqual({ bands: [], withoutClv: 3 });
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/analytics/runs/latest', '/api/analytics/rfm/grid', '/api/analytics/churn-warnings', '/api/analytics/customers/{id}/scores', '/api/analytics/kpis']));
+  });
+
+  it('counts customers per CLV band from the current scores', async () => {
+    // The run above had CLV switched off: give the three scored customers predicted CLVs by hand.
+    const ids = (await h.db.selectFrom('customer_scores').select('customer_id').where('workspace_id', '=', ws.id).orderBy('customer_id').execute()).map((r) => r.customer_id);
+    for (const [i, clv] of [150, 1_999, 12_000].entries()) {
+      await h.db.updateTable('customer_scores').set({ clv_minor: clv }).where('workspace_id', '=', ws.id).where('customer_id', '=', ids[i]!).execute();
+    }
+    const res = await app.inject({ url: '/api/analytics/clv/distribution', headers: auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      withoutClv: 0,
+      bands: [
+        { fromMinor: 100, toMinor: 200, customers: 1, clvMinor: 150 },
+        { fromMinor: 200, toMinor: 500, customers: 0, clvMinor: 0 },
+        { fromMinor: 500, toMinor: 1000, customers: 0, clvMinor: 0 },
+        { fromMinor: 1000, toMinor: 2000, customers: 1, clvMinor: 1999 },
+        { fromMinor: 2000, toMinor: 5000, customers: 0, clvMinor: 0 },
+        { fromMinor: 5000, toMinor: 10000, customers: 0, clvMinor: 0 },
+        { fromMinor: 10000, toMinor: 20000, customers: 1, clvMinor: 12000 },
+      ],
+    });
   });
 });

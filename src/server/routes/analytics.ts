@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import {
   analyticsSettingsSchema,
@@ -19,6 +20,8 @@ import {
   segmentCounts,
   tierCounts,
 } from '../../analytics/index.ts';
+import type { Database } from '../../db/index.ts';
+import { currencyDigits } from '../../lib/money.ts';
 import type { AppContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD');
@@ -43,6 +46,42 @@ const monthsBack = (asOf: string, months: number) => {
   const d = new Date(Date.UTC(y, m, 1));
   return d.toISOString().slice(0, 7);
 };
+
+/** Customers per predicted-CLV band of the current scores (bands 0, 1, 2, 5, 10, 20, 50, … major units). */
+export interface ClvDistribution {
+  readonly bands: { readonly fromMinor: number; readonly toMinor: number | null; readonly customers: number; readonly clvMinor: number }[];
+  /** Scored customers without a CLV (no model fitted, or no spend model). */
+  readonly withoutClv: number;
+}
+
+// 1-2-5 steps per decade from one major unit: even bands on a log scale, so a skewed CLV spread stays readable.
+function clvBandEdges(currency: string): number[] {
+  const unit = 10 ** currencyDigits(currency);
+  const edges = [0];
+  for (let decade = 1; decade <= 1e9; decade *= 10) edges.push(unit * decade, unit * decade * 2, unit * decade * 5);
+  return edges;
+}
+
+// One grouped pass over customer_scores, which the scoring run writes (no order is read). It belongs
+// beside rfmGrid in src/analytics/score-views.ts; it sits here until the analytics module takes it.
+async function clvDistribution(db: Kysely<Database>, workspaceId: number, currency: string): Promise<ClvDistribution> {
+  const edges = clvBandEdges(currency);
+  const rows = await sql<{ band: number | null; n: number; clv: number | null }>`
+    SELECT CASE WHEN clv_minor IS NULL THEN NULL ELSE width_bucket(greatest(clv_minor, 0), ${edges}::float8[]) END AS band,
+           count(*)::int AS n, sum(clv_minor)::float8 AS clv
+    FROM customer_scores WHERE workspace_id = ${workspaceId} GROUP BY 1`.execute(db);
+  const counted = rows.rows.filter((r) => r.band !== null) as { band: number; n: number; clv: number | null }[];
+  const withoutClv = rows.rows.find((r) => r.band === null)?.n ?? 0;
+  if (counted.length === 0) return { bands: [], withoutClv };
+  const first = Math.min(...counted.map((r) => r.band));
+  const last = Math.max(...counted.map((r) => r.band));
+  const bands = [];
+  for (let band = first; band <= last; band++) {
+    const hit = counted.find((r) => r.band === band);
+    bands.push({ fromMinor: edges[band - 1]!, toMinor: edges[band] ?? null, customers: hit?.n ?? 0, clvMinor: Math.round(hit?.clv ?? 0) });
+  }
+  return { bands, withoutClv };
+}
 
 /** Customer analytics under /api/analytics: scoring runs, RFM, lifecycle, value tiers, churn warnings, cohorts, KPIs, concentration, settings. */
 export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -105,6 +144,20 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
         response: { 200: z.object({ flows: z.array(z.object({ from: z.string().nullable(), to: z.string(), customers: z.number() })) }) },
       },
       handler: async (req) => ({ flows: await lifecycleFlows(ctx.db, req.caller.workspace.id, req.query.from, req.query.to) }),
+    });
+
+    r.get('/analytics/clv/distribution', {
+      schema: {
+        tags,
+        summary: 'Customers per predicted-CLV band of the current scores (1-2-5 bands in the workspace currency), and how many have no CLV',
+        response: {
+          200: z.object({
+            bands: z.array(z.object({ fromMinor: z.number(), toMinor: z.number().nullable(), customers: z.number(), clvMinor: z.number() })),
+            withoutClv: z.number(),
+          }),
+        },
+      },
+      handler: (req) => clvDistribution(ctx.db, req.caller.workspace.id, req.caller.workspace.currency),
     });
 
     r.get('/analytics/value-tiers', {
