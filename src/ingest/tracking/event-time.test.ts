@@ -12,12 +12,12 @@ describe('eventTime (Segment Spec: timestamp = receivedAt − (sentAt − origin
   });
 
   it('reads originalTimestamp as the client time and the batch sentAt when the message has none', () => {
-    const { occurredAt } = eventTime({ originalTimestamp: '2024-05-01T09:00:00.000Z' }, '2024-05-01T09:00:30.000Z', receivedAt);
+    const { occurredAt } = eventTime({ originalTimestamp: '2024-05-01T09:00:00.000Z' }, new Date('2024-05-01T09:00:30.000Z'), receivedAt);
     expect(occurredAt.toISOString()).toBe('2024-05-01T11:59:30.000Z');
   });
 
   it("prefers the message's own sentAt to the batch's", () => {
-    const { occurredAt } = eventTime({ timestamp: '2024-05-01T10:00:00Z', sentAt: '2024-05-01T10:00:05Z' }, '2024-05-01T10:10:00Z', receivedAt);
+    const { occurredAt } = eventTime({ timestamp: '2024-05-01T10:00:00Z', sentAt: '2024-05-01T10:00:05Z' }, new Date('2024-05-01T10:10:00Z'), receivedAt);
     expect(occurredAt.toISOString()).toBe('2024-05-01T11:59:55.000Z');
   });
 

@@ -22,7 +22,8 @@ export function parseTimestamp(value: unknown): Date | undefined | null {
 /**
  * When an event happened, corrected for the client's clock (Segment Spec, Common Fields, "timestamp"):
  * `timestamp = receivedAt − (sentAt − originalTimestamp)`, where originalTimestamp is the client's
- * `originalTimestamp` or else its `timestamp`, and sentAt is the message's or else the batch's.
+ * `originalTimestamp` or else its `timestamp`, and sentAt is the message's or else the batch's (parsed once
+ * by the caller).
  * A message that carries both `originalTimestamp` and `timestamp` set its timestamp on purpose
  * (RudderStack's rule: "use existing timestamp if it exists"), so that one is kept as sent. Without
  * sentAt there is no skew to measure and the client's time is kept; without any time, receivedAt.
@@ -30,7 +31,7 @@ export function parseTimestamp(value: unknown): Date | undefined | null {
  */
 export function eventTime(
   message: { readonly timestamp?: unknown; readonly originalTimestamp?: unknown; readonly sentAt?: unknown },
-  batchSentAt: unknown,
+  batchSentAt: Date | undefined,
   receivedAt: Date,
 ): { occurredAt: Date; bad: BadTimestamp[] } {
   const bad: BadTimestamp[] = [];
@@ -44,7 +45,7 @@ export function eventTime(
   };
   const timestamp = read('timestamp', message.timestamp);
   const original = read('originalTimestamp', message.originalTimestamp);
-  const sentAt = read('sentAt', message.sentAt) ?? read('sentAt', batchSentAt);
+  const sentAt = read('sentAt', message.sentAt) ?? batchSentAt;
 
   if (original && timestamp) return { occurredAt: timestamp, bad };
   const clientTime = original ?? timestamp;

@@ -2,22 +2,43 @@ import { sql, type Transaction } from 'kysely';
 import type { Identity } from '../../customers/index.ts';
 import type { Database } from '../../db/index.ts';
 
+// These two reads belong in customers/ (it owns the identities and customers tables) and should move there
+// once it exports them; they only read, every write still goes through customers/ functions.
+
 /** The key of an identity in maps: type and value. */
 export const identityKey = (i: Identity) => `${i.type}\u0000${i.value}`;
 
+const lists = (identities: readonly Identity[]) => [identities.map((i) => i.type), identities.map((i) => i.value)] as const;
+
 /**
- * Which profile owns each of the given identities right now, read with one statement and no locks.
- * Only a hint for sorting a batch's messages (which are already linked, which need linking, what an
- * alias's previousId is); resolveCustomers does the binding, locked resolution. It reads customers'
- * identities table directly because customers/ exports no such lookup yet.
+ * Which profile owns each of the given identities right now, read with one statement and no locks:
+ * a hint for sorting a call's messages (already linked or linking, what an alias's previousId is).
  */
 export async function findIdentityOwners(trx: Transaction<Database>, workspaceId: number, identities: readonly Identity[]): Promise<Map<string, number>> {
   const owners = new Map<string, number>();
   if (identities.length === 0) return owners;
+  const [types, values] = lists(identities);
   const result = await sql<{ type: string; value: string; customer_id: number }>`
     SELECT i.type, i.value, i.customer_id
-    FROM unnest(${identities.map((i) => i.type)}::text[], ${identities.map((i) => i.value)}::text[]) AS u(t, v)
+    FROM unnest(${types}::text[], ${values}::text[]) AS u(t, v)
     JOIN identities i ON i.workspace_id = ${workspaceId} AND i.type = u.t AND i.value = u.v`.execute(trx);
   for (const r of result.rows) owners.set(`${r.type}\u0000${r.value}`, Number(r.customer_id));
   return owners;
+}
+
+/**
+ * Holds FOR SHARE locks on the given profiles (taken in id order) until the transaction ends and returns
+ * those still live: a concurrent merge of one of them waits for this transaction, then moves the events
+ * written here with the rest. Unlike resolveCustomers this takes no exclusive advisory lock, so concurrent
+ * calls about the same known people do not queue behind each other.
+ */
+export async function lockLiveProfiles(trx: Transaction<Database>, workspaceId: number, customerIds: readonly number[]): Promise<Set<number>> {
+  if (customerIds.length === 0) return new Set();
+  // A row locked after waiting is read in its newest version, so a merge committed meanwhile shows in merged_into.
+  const result = await sql<{ id: number; merged_into: number | null }>`
+    SELECT id, merged_into FROM customers
+    WHERE workspace_id = ${workspaceId} AND id = ANY(${[...new Set(customerIds)]}::bigint[])
+    ORDER BY id
+    FOR SHARE`.execute(trx);
+  return new Set(result.rows.filter((r) => r.merged_into === null).map((r) => Number(r.id)));
 }

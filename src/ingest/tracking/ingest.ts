@@ -1,12 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../../access/index.ts';
-import { applyProfilePatch, identityPriority, resolveCustomers, type BulkResolveRequest, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { applyProfilePatch, identityPriority, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import type { Database, EventType, JsonObject } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
 import { recordOrdersInTransaction, type OrderInput } from '../../orders/index.ts';
 import { applyRefunds, orderCompletedEvent, orderFromEvent, orderRefundedEvent, refundFromEvent, type RefundRequest } from './commerce.ts';
-import { eventTime } from './event-time.ts';
-import { findIdentityOwners, identityKey } from './identity-owners.ts';
+import { eventTime, parseTimestamp } from './event-time.ts';
+import { findIdentityOwners, identityKey, lockLiveProfiles } from './identity-owners.ts';
 import { deriveMessageId } from './message-id.ts';
 import type { TrackingMessage, TrackingPayload } from './schema.ts';
 import { messageIdentities, profileFromTraits, type TrackingWarning } from './traits.ts';
@@ -41,15 +41,19 @@ const maxAttempts = 3;
 
 const byPriority = (a: Identity, b: Identity) => identityPriority(a.type) - identityPriority(b.type);
 
+const badTime = 'not an ISO-8601 date-time; ignored (see the clock-skew rule in docs/tracking-api.md)';
+
 function prepare(payload: TrackingPayload, workspace: Workspace, receivedAt: Date, ip: string | undefined, warnings: TrackingWarning[]): Prepared[] {
+  const batchSentAt = parseTimestamp(payload.sentAt);
+  if (batchSentAt === null) warnings.push({ path: 'sentAt', message: badTime });
   return payload.messages.map((message, index) => {
     const at = payload.batched ? `batch[${index}].` : '';
     const messageId = message.messageId ?? deriveMessageId(message.raw);
-    const { occurredAt, bad } = eventTime(message, payload.sentAt, receivedAt);
-    for (const b of bad) warnings.push({ path: `${at}${b.field}`, message: 'not an ISO-8601 date-time; ignored (see the clock-skew rule in docs/tracking-api.md)' });
-    const context: JsonObject = { ...payload.context, ...message.context };
+    const { occurredAt, bad } = eventTime(message, batchSentAt ?? undefined, receivedAt);
+    for (const b of bad) warnings.push({ path: `${at}${b.field}`, message: badTime });
+    let context: JsonObject = payload.context ? { ...payload.context, ...message.context } : (message.context ?? {});
     // Segment's rule: the caller's IP is recorded only when the call comes straight from the user's device.
-    if (context.direct === true && ip !== undefined && context.ip === undefined) context.ip = ip;
+    if (context.direct === true && ip !== undefined && context.ip === undefined) context = { ...context, ip };
 
     const identities = messageIdentities(message, workspace.defaultCountry, at, warnings).sort(byPriority);
     const patch = message.type === 'identify' && message.traits ? profileFromTraits(message.traits, message.context, at, warnings) : undefined;
@@ -90,11 +94,12 @@ function eventRow(p: Prepared, customerId: number | null, receivedAt: Date): Eve
 }
 
 /**
- * Resolves every message of a call to a profile with one bulk resolution. Messages whose identifiers
- * already belong to one profile (the usual case: a known user's next event) resolve by their most
- * specific identifier alone, in the set-based path; messages that bring a new identifier next to a
- * known one, or join two profiles, are linking calls and go through the full resolution (merge).
- * An alias's previousId is a former userId when such an external id exists, else an anonymousId.
+ * Resolves every message of a call to a profile. Messages whose identifiers all belong to one profile
+ * already (the usual case: a known person's next event) are attributed to it under a shared lock on the
+ * profile, so concurrent calls about the same people run side by side. The others, a first identifier or
+ * one that links profiles, go to resolveCustomers in one bulk call (set-based for single identifiers,
+ * the full resolution with merges for linking calls). An alias's previousId is a former userId when such
+ * an external id exists, else an anonymousId.
  */
 async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace, prepared: readonly Prepared[]): Promise<(number | null)[]> {
   const lookup = new Map<string, Identity>();
@@ -107,27 +112,40 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
       }
     }
   }
-  const owners = await findIdentityOwners(trx, workspace.id, [...lookup.values()]);
+  const seen = await findIdentityOwners(trx, workspace.id, [...lookup.values()]);
 
-  const requests: BulkResolveRequest[] = [];
-  const requestOf: (number | null)[] = [];
-  for (const p of prepared) {
+  const result: (number | null)[] = new Array<number | null>(prepared.length).fill(null);
+  const known: number[] = [];
+  const unresolved: { index: number; identities: Identity[] }[] = [];
+  for (const [index, p] of prepared.entries()) {
     let identities = p.identities;
     if (p.message.type === 'alias' && p.message.previousId) {
-      const previous: Identity = { type: owners.has(identityKey({ type: 'external_id', value: p.message.previousId })) ? 'external_id' : 'anonymous_id', value: p.message.previousId };
+      const previous: Identity = { type: seen.has(identityKey({ type: 'external_id', value: p.message.previousId })) ? 'external_id' : 'anonymous_id', value: p.message.previousId };
       if (!identities.some((i) => identityKey(i) === identityKey(previous))) identities = [...identities, previous].sort(byPriority);
     }
-    if (identities.length === 0) {
-      requestOf.push(null);
-      continue;
-    }
-    const ownerIds = new Set(identities.map((i) => owners.get(identityKey(i))));
-    const linked = ownerIds.size === 1 && !ownerIds.has(undefined);
-    requestOf.push(requests.length);
-    requests.push({ identities: linked ? [identities[0]!] : identities });
+    if (identities.length === 0) continue;
+    const owners = new Set(identities.map((i) => seen.get(identityKey(i))));
+    if (owners.size === 1 && !owners.has(undefined)) known.push(index);
+    else unresolved.push({ index, identities });
   }
-  const ids = await resolveCustomers(trx, workspace, requests, reason);
-  return requestOf.map((r) => (r === null ? null : ids[r]!));
+
+  // Linking and new identifiers first: resolveCustomers takes its advisory locks before any row lock of ours.
+  const resolve = async (items: readonly { index: number; identities: Identity[] }[]) => {
+    if (items.length === 0) return;
+    const ids = await resolveCustomers(trx, workspace, items.map((u) => ({ identities: u.identities })), reason);
+    items.forEach((u, n) => (result[u.index] = ids[n]!));
+  };
+  await resolve(unresolved);
+  const ownerOf = (index: number) => seen.get(identityKey(prepared[index]!.identities[0]!))!;
+  const live = await lockLiveProfiles(trx, workspace.id, known.map(ownerOf));
+  // Rare: a known profile was merged away since it was read; resolve its messages again.
+  const moved: { index: number; identities: Identity[] }[] = [];
+  for (const index of known) {
+    if (live.has(ownerOf(index))) result[index] = ownerOf(index);
+    else moved.push({ index, identities: [prepared[index]!.identities[0]!] });
+  }
+  await resolve(moved);
+  return result;
 }
 
 function mergePatches(a: ProfilePatch | undefined, b: ProfilePatch): ProfilePatch {

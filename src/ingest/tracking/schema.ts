@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventType, JsonObject } from '../../db/index.ts';
 import { invalidInput } from '../../lib/errors.ts';
+import { batchMessageSizes } from './message-sizes.ts';
 
 /**
  * The Segment HTTP Tracking API limits: 32 KB per call, 500 KB per batch request, 32 KB per message in a
@@ -19,7 +20,9 @@ export const trackingLimits = {
 export const trackingCallTypes = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const satisfies readonly EventType[];
 export type TrackingCallType = (typeof trackingCallTypes)[number];
 
-const jsonObject = z.record(z.string(), z.unknown());
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+// A JSON object taken as it is: checking its shape only, without copying it key by key, keeps parsing cheap.
+const jsonObject = z.custom<JsonObject>(isObject, { error: (issue) => (issue.input === undefined ? 'Required' : 'expected an object') }).meta({ type: 'object' });
 
 // Ids are strings in the spec; some HTTP senders send numbers, and browsers send null before a user is known.
 const idError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'Required' : 'expected a string or a number') };
@@ -35,7 +38,7 @@ const requiredId = z
 const timestampField = z.unknown().optional().describe('ISO-8601 date-time (UTC when it has no offset)');
 const label = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
 
-/** The fields every call type shares (Segment Spec: Common Fields). Unknown fields are kept and ignored. */
+/** The fields every call type shares (Segment Spec: Common Fields). Other fields are accepted and not stored. */
 const commonFields = {
   messageId: z.string().trim().min(1, 'must not be empty').max(trackingLimits.messageIdLength, `at most ${trackingLimits.messageIdLength} characters (Segment's limit)`).optional(),
   userId: optionalId,
@@ -47,18 +50,17 @@ const commonFields = {
   sentAt: timestampField,
 };
 
-const needsIdentifier = (m: { userId?: string | undefined; anonymousId?: string | undefined }, ctx: z.RefinementCtx) => {
-  if (m.userId === undefined && m.anonymousId === undefined) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
-};
-
-/** One schema per call type, as the Segment Spec defines them. */
+/**
+ * One schema per call type, as the Segment Spec defines them. Every type but alias also needs userId or
+ * anonymousId, checked after parsing (see toMessage): the rule spans two fields.
+ */
 export const trackingMessageSchemas = {
-  identify: z.looseObject({ ...commonFields, traits: jsonObject.nullish() }).superRefine(needsIdentifier),
-  track: z.looseObject({ ...commonFields, event: label(200).min(1, 'must not be empty'), properties: jsonObject.nullish() }).superRefine(needsIdentifier),
-  page: z.looseObject({ ...commonFields, name: label(500).nullish(), category: label(200).nullish(), properties: jsonObject.nullish() }).superRefine(needsIdentifier),
-  screen: z.looseObject({ ...commonFields, name: label(500).nullish(), category: label(200).nullish(), properties: jsonObject.nullish() }).superRefine(needsIdentifier),
-  group: z.looseObject({ ...commonFields, groupId: requiredId, traits: jsonObject.nullish() }).superRefine(needsIdentifier),
-  alias: z.looseObject({ ...commonFields, previousId: requiredId, userId: requiredId }),
+  identify: z.object({ ...commonFields, traits: jsonObject.nullish() }),
+  track: z.object({ ...commonFields, event: label(200).min(1, 'must not be empty'), properties: jsonObject.nullish() }),
+  page: z.object({ ...commonFields, name: label(500).nullish(), category: label(200).nullish(), properties: jsonObject.nullish() }),
+  screen: z.object({ ...commonFields, name: label(500).nullish(), category: label(200).nullish(), properties: jsonObject.nullish() }),
+  group: z.object({ ...commonFields, groupId: requiredId, traits: jsonObject.nullish() }),
+  alias: z.object({ ...commonFields, previousId: requiredId, userId: requiredId }),
 } as const;
 
 /** The body of a batch call: messages of any type, with optional context, integrations and sentAt for all of them. */
@@ -119,8 +121,15 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix: re
 }
 
 function toMessage(type: TrackingCallType, raw: JsonObject, prefix: readonly (string | number)[]): TrackingMessage {
-  const parsed = parseOrThrow(trackingMessageSchemas[type], raw, prefix) as Omit<TrackingMessage, 'type' | 'raw'>;
-  return { ...parsed, type, raw };
+  // zod returns a fresh object: completing it in place saves a copy per message.
+  const parsed = parseOrThrow(trackingMessageSchemas[type], raw, prefix) as { -readonly [K in keyof TrackingMessage]: TrackingMessage[K] };
+  if (parsed.userId === undefined && parsed.anonymousId === undefined) {
+    const path = [...prefix, 'userId'];
+    throw invalidInput(`${formatPath(path)}: userId or anonymousId is required`, { path });
+  }
+  parsed.type = type;
+  parsed.raw = raw;
+  return parsed;
 }
 
 /** Validates the body of a single call (`/v1/track` and the like); errors name the field ("event: Required"). */
@@ -133,12 +142,15 @@ export function parseTrackingCall(type: TrackingCallType, body: unknown): Tracki
 
 /**
  * Validates the body of a batch call; errors name the message and field ("batch[3].event: Required").
- * A message over 32 KB is refused by name, as the spec limits each message of a batch.
+ * A message over 32 KB is refused by name, as the spec limits each message of a batch; give the JSON
+ * text as received so that messages are measured by scanning it rather than serializing each again.
  */
-export function parseTrackingBatch(body: unknown, bodyBytes?: number): TrackingPayload {
+export function parseTrackingBatch(body: unknown, text?: string): TrackingPayload {
   const batch = parseOrThrow(trackingBatchSchema, body, []);
-  // A body under the per-message limit cannot hold an oversized message: skip measuring each one.
-  const measure = bodyBytes === undefined || bodyBytes > trackingLimits.messageBytes;
+  // A body under the per-message limit cannot hold an oversized message.
+  const small = text !== undefined && Buffer.byteLength(text) <= trackingLimits.messageBytes;
+  const scanned = small || text === undefined ? undefined : batchMessageSizes(text);
+  const sizes = scanned?.length === batch.batch.length ? scanned : undefined;
   const messages = batch.batch.map((item, index) => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalidInput(`batch[${index}]: expected a message object`, { path: ['batch', index] });
     const type = (item as JsonObject).type;
@@ -146,8 +158,8 @@ export function parseTrackingBatch(body: unknown, bodyBytes?: number): TrackingP
       const message = type === undefined ? 'Required' : `expected one of ${trackingCallTypes.join(', ')}`;
       throw invalidInput(`batch[${index}].type: ${message}`, { path: ['batch', index, 'type'] });
     }
-    if (measure) {
-      const bytes = Buffer.byteLength(JSON.stringify(item));
+    if (!small) {
+      const bytes = sizes?.[index] ?? Buffer.byteLength(JSON.stringify(item));
       if (bytes > trackingLimits.messageBytes) {
         throw invalidInput(`batch[${index}]: the message is ${bytes} bytes; a message may be at most ${trackingLimits.messageBytes} bytes (32 KB, Segment's limit)`, {
           path: ['batch', index],

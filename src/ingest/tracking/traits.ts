@@ -71,6 +71,7 @@ export function messageIdentities(message: TrackingMessage, defaultCountry: stri
       for (const key of keys) add(type, wechat[key], `context.wechat.${key}`);
     }
   }
+  if (found.length < 2) return found;
   const seen = new Set<string>();
   return found.filter((i) => {
     const k = `${i.type}\u0000${i.value}`;

@@ -32,8 +32,8 @@ const trackingResponse = z.object({
 
 // When each request arrived: Segment's receivedAt is set "as soon as they hit our API".
 const arrivals = new WeakMap<FastifyRequest, Date>();
-// Requests whose body was compressed: their Content-Length does not bound the JSON size.
-const compressed = new WeakSet<FastifyRequest>();
+// The JSON text of each request, kept to measure batch messages without serializing them again.
+const texts = new WeakMap<FastifyRequest, string>();
 
 /** Decompresses gzip or deflate bodies (Segment's mobile libraries and RudderStack's SDKs gzip their batches). */
 function decompress(request: FastifyRequest, payload: Readable): Readable {
@@ -42,7 +42,6 @@ function decompress(request: FastifyRequest, payload: Readable): Readable {
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
     throw new PatronError('invalid_input', `Content-Encoding "${encoding}" is not supported: send gzip, deflate or uncompressed JSON`);
   }
-  compressed.add(request);
   const inflated = encoding === 'deflate' ? createInflate() : createGunzip();
   // Fastify matches Content-Length against the bytes received and bodyLimit against the inflated ones.
   const counted = inflated as typeof inflated & { receivedEncodedLength: number };
@@ -74,7 +73,11 @@ function reply(result: Awaited<ReturnType<typeof ingestTracking>>) {
 export function trackingRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'ignore'));
+    const parseJson = app.getDefaultJsonParser('error', 'ignore');
+    app.addContentTypeParser('*', { parseAs: 'string' }, (request, text, done) => {
+      texts.set(request, text as string);
+      parseJson(request, text as string, done);
+    });
     // The schemas below document the routes in OpenAPI; the handlers validate with them themselves, so that
     // errors name fields the Segment way (batch[3].event: Required) and size limits are checked first.
     app.setValidatorCompiler(() => (data) => ({ value: data }));
@@ -145,7 +148,7 @@ export function trackingRoutes(ctx: AppContext): FastifyPluginAsync {
           body: trackingBatchSchema,
           response: { 200: trackingResponse },
         },
-        handler: handle((body, request) => parseTrackingBatch(body, compressed.has(request) ? undefined : Number(request.headers['content-length']) || undefined)),
+        handler: handle((body, request) => parseTrackingBatch(body, texts.get(request))),
       });
     batchRoute('/batch', false);
     batchRoute('/import', true);
