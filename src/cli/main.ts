@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PatronError } from '../lib/errors.ts';
 import { analyzeCommand } from './analyze-command.ts';
 import { clvCommand } from './clv-command.ts';
+import { demoCommand } from './demo-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -13,6 +14,7 @@ const program = new Command('patron')
   .exitOverride()
   .addCommand(serveCommand())
   .addCommand(migrateCommand())
+  .addCommand(demoCommand())
   .addCommand(clvCommand())
   .addCommand(analyzeCommand())
   .addCommand(scoresCommand());

@@ -1,16 +1,24 @@
 import { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { buildApp } from '../server/app.ts';
+import { loadDemoOnFirstStart } from './demo-command.ts';
 import { describeStore, openDatabase } from './open-database.ts';
 
-/** `patron serve`: migrate, then serve the API and console until stopped. */
+/** `patron serve`: migrate, load the demo on the first start of an empty installation, then serve the API and console until stopped. */
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Serve the web console and the API (migrates the database first)')
-    .addHelpText('after', '\nEnvironment: PORT (3000), HOST (0.0.0.0), DATABASE_URL (else embedded PGlite in PATRON_DATA_DIR, default ./.patron), LOG_LEVEL (warn)')
+    .addHelpText('after', '\nEnvironment: PORT (3000), HOST (0.0.0.0), DATABASE_URL (else embedded PGlite in PATRON_DATA_DIR, default ./.patron), LOG_LEVEL (warn), PATRON_NO_DEMO=1 (do not load the demo data set on the first start of an empty installation)')
     .action(async () => {
       const config = readConfig();
       const handle = await openDatabase(config);
+      try {
+        // A fresh installation starts with the demo workspace, so there is something to look at.
+        await loadDemoOnFirstStart(handle.db);
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
       const app = await buildApp({ db: handle.db, store: handle.kind, logLevel: config.logLevel });
       const stop = async () => {
         await app.close();
