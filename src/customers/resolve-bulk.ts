@@ -76,17 +76,18 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
     for (let attempt = 0; ; attempt++) {
       owners.clear();
       const list = [...single.values()];
-      const rows = await trx
-        .selectFrom('identities')
-        .innerJoin('customers', (j) => j.onRef('customers.workspace_id', '=', 'identities.workspace_id').onRef('customers.id', '=', 'identities.customer_id'))
-        .select(['identities.type', 'identities.value', 'identities.customer_id', 'customers.merged_into'])
-        .where('identities.workspace_id', '=', ws)
-        // Bound as two arrays: PGlite (PostgreSQL 18.6) returns no rows for a row-value IN list of more than
-        // about 260 tuples, which made large batches create duplicate profiles.
-        .where(sql<boolean>`(identities.type, identities.value) IN (SELECT * FROM unnest(${list.map((i) => i.type)}::text[], ${list.map((i) => i.value)}::text[]))`)
-        // FOR SHARE keeps the owners from being merged away until this transaction ends.
-        .forShare('customers')
-        .execute();
+      // Bound as two arrays: PGlite (PostgreSQL 18.6) returns no rows for a row-value IN list of more than
+      // about 260 tuples, which made large batches create duplicate profiles. Read with one index lookup per
+      // identity (LIMIT 1 keeps the lateral subquery from being flattened): as an IN (subquery) the planner
+      // scanned every identity of the workspace whenever the table had grown since its last ANALYZE (any bulk
+      // load into a fresh database), so each call cost time in proportion to the table.
+      // FOR SHARE keeps the owners from being merged away until this transaction ends.
+      const { rows } = await sql<{ type: string; value: string; customer_id: number; merged_into: number | null }>`
+        SELECT u.t AS type, u.v AS value, i.customer_id, c.merged_into
+        FROM unnest(${list.map((i) => i.type)}::text[], ${list.map((i) => i.value)}::text[]) AS u(t, v)
+        CROSS JOIN LATERAL (SELECT customer_id FROM identities WHERE workspace_id = ${ws} AND type = u.t AND value = u.v LIMIT 1) i
+        JOIN customers c ON c.workspace_id = ${ws} AND c.id = i.customer_id
+        FOR SHARE OF c`.execute(trx);
       if (rows.some((r) => r.merged_into !== null) && attempt < 5) continue;
       for (const r of rows) owners.set(`${r.type}\u0000${r.value}`, r.customer_id);
       break;
@@ -132,12 +133,11 @@ async function freshRequests(trx: Trx, workspace: Workspace, requests: readonly 
   );
   if (candidates.length === 0) return [];
   const wanted = candidates.flatMap(([, r]) => r.identities);
-  const owned = await trx
-    .selectFrom('identities')
-    .select(['type', 'value'])
-    .where('workspace_id', '=', workspace.id)
-    .where(sql<boolean>`(type, value) IN (SELECT * FROM unnest(${wanted.map((i) => i.type)}::text[], ${wanted.map((i) => i.value)}::text[]))`)
-    .execute();
+  // One index lookup per identity, whatever the table statistics say (see the single-identity lookup above).
+  const { rows: owned } = await sql<{ type: string; value: string }>`
+    SELECT u.t AS type, u.v AS value
+    FROM unnest(${wanted.map((i) => i.type)}::text[], ${wanted.map((i) => i.value)}::text[]) AS u(t, v)
+    CROSS JOIN LATERAL (SELECT 1 FROM identities WHERE workspace_id = ${workspace.id} AND type = u.t AND value = u.v LIMIT 1) i`.execute(trx);
   const ownedKeys = new Set(owned.map((o) => `${o.type}\u0000${o.value}`));
   return candidates.filter(([, r]) => r.identities.every((i) => !ownedKeys.has(key(i)))).map(([index]) => index);
 }
