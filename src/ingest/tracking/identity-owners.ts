@@ -18,10 +18,12 @@ export async function findIdentityOwners(trx: Transaction<Database>, workspaceId
   const owners = new Map<string, number>();
   if (identities.length === 0) return owners;
   const [types, values] = lists(identities);
+  // One index lookup per identity, whatever the statistics say (LIMIT 1 keeps the subquery from being
+  // flattened into a join that scans the workspace's identities when the table grew since its last ANALYZE).
   const result = await sql<{ type: string; value: string; customer_id: number }>`
-    SELECT i.type, i.value, i.customer_id
+    SELECT u.t AS type, u.v AS value, i.customer_id
     FROM unnest(${types}::text[], ${values}::text[]) AS u(t, v)
-    JOIN identities i ON i.workspace_id = ${workspaceId} AND i.type = u.t AND i.value = u.v`.execute(trx);
+    CROSS JOIN LATERAL (SELECT customer_id FROM identities WHERE workspace_id = ${workspaceId} AND type = u.t AND value = u.v LIMIT 1) i`.execute(trx);
   for (const r of result.rows) owners.set(`${r.type}\u0000${r.value}`, Number(r.customer_id));
   return owners;
 }
