@@ -36,6 +36,9 @@ export interface ClvFitOutcome {
 
 const daysPerUnit = (unit: 'days' | 'weeks') => (unit === 'days' ? 1 : 7);
 const daysPerMonth = 365.25 / 12;
+// A daily run must finish: on a flat likelihood (no spend heterogeneity, no dropout) the optimizers
+// could otherwise wander for minutes; the cap is reported as "not converged".
+const fitLimits = { maxIterations: 1000 };
 
 /**
  * Fits BG/NBD on the de-duplicated (x, t_x, T) of score_input (x = order days − 1, times from the first
@@ -48,8 +51,10 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
   const started = performance.now();
   const unit = daysPerUnit(settings.clv.timeUnit);
   const problems: string[] = [];
+  const res = settings.clv.fitResolutionDays;
   const histories = await sql<{ x: number; tx: number; tt: number; n: number }>`
-    SELECT order_days - 1 AS x, last_day - first_day AS tx, ${asOf}::date - first_day AS tt, count(*)::int AS n
+    SELECT order_days - 1 AS x, round((last_day - first_day)::numeric / ${res}::int)::int * ${res}::int AS tx,
+           round((${asOf}::date - first_day)::numeric / ${res}::int)::int * ${res}::int AS tt, count(*)::int AS n
     FROM score_input GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(trx);
   const rows = histories.rows;
   const customers = rows.reduce((s, r) => s + r.n, 0);
@@ -61,7 +66,7 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
   let bgnbd;
   try {
     const summary = weighted(summarizeForFit(rows.map((r) => ({ x: r.x, tx: r.tx / unit, T: r.tt / unit }))), rows.map((r) => r.n));
-    bgnbd = fitBgNbd(summary);
+    bgnbd = fitBgNbd(summary, fitLimits);
   } catch (error) {
     if (error instanceof PatronError) return { models: null, problems: [`BG/NBD: ${error.message}`], seconds: seconds() };
     throw error;
@@ -70,15 +75,19 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
 
   let gammaGamma: GammaGammaParams | null = null;
   let gammaGammaFit: ClvModels['gammaGammaFit'] = null;
+  const zbar = sql`((total_minor - first_day_minor)::numeric / (order_days - 1))`;
+  const digits = settings.clv.fitSpendDigits;
+  const rounded = digits === null ? sql`${zbar}::float8` : sql`round(${zbar}, ${digits - 1}::int - floor(log(${zbar}))::int)::float8`;
   const spend = await sql<{ x: number; zbar: number; n: number }>`
-    SELECT order_days - 1 AS x, (total_minor - first_day_minor)::float8 / (order_days - 1) AS zbar, count(*)::int AS n
+    SELECT order_days - 1 AS x, ${rounded} AS zbar, count(*)::int AS n
     FROM score_input WHERE order_days > 1 AND total_minor > first_day_minor GROUP BY 1, 2 ORDER BY 1, 2`.execute(trx);
   const spenders = spend.rows.reduce((s, r) => s + r.n, 0);
   if (spenders < 2) {
     problems.push('Gamma-Gamma: fewer than two repeat buyers, so expected order value and CLV are left empty.');
   } else {
     try {
-      const fit = fitGammaGamma(weighted(summarizeSpendForFit(spend.rows.map((r) => ({ x: r.x, zbar: r.zbar }))), spend.rows.map((r) => r.n)));
+      const fit = fitGammaGamma(weighted(summarizeSpendForFit(spend.rows.map((r) => ({ x: r.x, zbar: r.zbar }))), spend.rows.map((r) => r.n)), fitLimits);
+      if (!fit.converged) problems.push('Gamma-Gamma: the optimizer stopped before converging; the parameters are the best found.');
       if (fit.params.q > 1) {
         gammaGamma = fit.params;
         gammaGammaFit = { logLikelihood: fit.logLikelihood, converged: fit.converged, customers: fit.customers, distinctRows: fit.distinctRows };
