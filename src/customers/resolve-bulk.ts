@@ -77,16 +77,16 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
       owners.clear();
       const list = [...single.values()];
       // Bound as two arrays: PGlite (PostgreSQL 18.6) returns no rows for a row-value IN list of more than
-      // about 260 tuples, which made large batches create duplicate profiles. Read with one index lookup per
-      // identity (LIMIT 1 keeps the lateral subquery from being flattened): as an IN (subquery) the planner
-      // scanned every identity of the workspace whenever the table had grown since its last ANALYZE (any bulk
-      // load into a fresh database), so each call cost time in proportion to the table.
+      // about 260 tuples, which made large batches create duplicate profiles. Driven by the list, with one index
+      // probe per identity and per owner (LIMIT 1 keeps the lateral subqueries from being flattened): written as
+      // joins, stale statistics (any bulk load into a fresh database, before autovacuum analyzes) made the
+      // planner scan every identity, or loop over every customer, of the workspace on each call.
       // FOR SHARE keeps the owners from being merged away until this transaction ends.
       const { rows } = await sql<{ type: string; value: string; customer_id: number; merged_into: number | null }>`
-        SELECT u.t AS type, u.v AS value, i.customer_id, c.merged_into
+        SELECT u.t AS type, u.v AS value, c.id AS customer_id, c.merged_into
         FROM unnest(${list.map((i) => i.type)}::text[], ${list.map((i) => i.value)}::text[]) AS u(t, v)
         CROSS JOIN LATERAL (SELECT customer_id FROM identities WHERE workspace_id = ${ws} AND type = u.t AND value = u.v LIMIT 1) i
-        JOIN customers c ON c.workspace_id = ${ws} AND c.id = i.customer_id
+        CROSS JOIN LATERAL (SELECT id, merged_into FROM customers WHERE workspace_id = ${ws} AND id = i.customer_id LIMIT 1) c
         FOR SHARE OF c`.execute(trx);
       if (rows.some((r) => r.merged_into !== null) && attempt < 5) continue;
       for (const r of rows) owners.set(`${r.type}\u0000${r.value}`, r.customer_id);
