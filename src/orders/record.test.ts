@@ -75,6 +75,25 @@ describe.each(testStores())('orders on $kind', (store) => {
     expect(view.orderSummary).toMatchObject({ orderCount: 1, totalMinor: 3000, refundedMinor: 10000 });
   });
 
+  it('applies a batch of refunds by order number in order: several per order, repeats within the batch, the first failure named', async () => {
+    const ws = await testWorkspace(h.db);
+    await recordOrders(h.db, ws, [order('B1', 'b@example.com', '2025-05-01T00:00:00Z', [['TEA', 3, 1000]]), order('B2', null, '2025-05-02T00:00:00Z', [['CUP', 1, 800]])]);
+    const refund = (externalId: string, orderExternalId: string, amountMinor: number) => ({ externalId, orderExternalId, amountMinor, refundedAt: new Date('2025-05-05') });
+    await expect(recordRefunds(h.db, ws, [refund('X1', 'B1', 1000), refund('X2', 'B1', 1500), refund('X3', 'B1', 1000), refund('X4', 'NOPE', 1)])).rejects.toThrow(
+      /refund 3 \(X3\): refunds 1000 but only 500 of order B1 is left/,
+    );
+    await expect(recordRefunds(h.db, ws, [refund('X1', 'B1', 1000), refund('X4', 'NOPE', 1)])).rejects.toThrow(/refund 2 \(X4\): order NOPE does not exist/);
+    expect(await recordRefunds(h.db, ws, [refund('X1', 'B1', 1000), refund('X2', 'B1', 1500), refund('X1', 'B1', 1000), refund('G1', 'B2', 800)])).toEqual({ applied: 3, duplicates: 1 });
+    expect(await recordRefunds(h.db, ws, [refund('X2', 'B1', 1500), refund('X5', 'B1', 500)])).toEqual({ applied: 1, duplicates: 1 });
+    const orders = await h.db.selectFrom('orders').select(['external_id', 'status', 'refunded_minor']).where('workspace_id', '=', ws.id).orderBy('external_id').execute();
+    expect(orders).toEqual([
+      { external_id: 'B1', status: 'refunded', refunded_minor: 3000 },
+      { external_id: 'B2', status: 'refunded', refunded_minor: 800 },
+    ]);
+    const stats = await h.db.selectFrom('customer_stats').select(['order_count', 'refunded_minor']).where('workspace_id', '=', ws.id).execute();
+    expect(stats).toEqual([{ order_count: 0, refunded_minor: 3000 }]);
+  });
+
   it('moves orders with their customer on merge and keeps stats of the survivor', async () => {
     const ws = await testWorkspace(h.db);
     await recordOrders(h.db, ws, [order('M1', 'm1@example.com', '2025-01-01T00:00:00Z', [['X', 1, 100]])]);

@@ -147,6 +147,7 @@ export interface RecordRefundsResult {
 export async function recordRefundsInTransaction(trx: Trx, workspace: Workspace, inputs: readonly RefundInput[], reason = 'refund'): Promise<RecordRefundsResult> {
   const ws = workspace.id;
   const refunds = parseAll(refundInputSchema, inputs, 'refund');
+  if (refunds.every((r) => r.orderExternalId !== undefined)) return recordRefundsByOrderNumber(trx, ws, refunds);
   let applied = 0;
   let duplicates = 0;
   const touched = new Set<number>();
@@ -194,6 +195,62 @@ export async function recordRefundsInTransaction(trx: Trx, workspace: Workspace,
   }
   await refreshCustomerStats(trx, ws, [...touched]);
   return { applied, duplicates };
+}
+
+type ParsedRefund = ReturnType<typeof refundInputSchema.parse>;
+
+/**
+ * recordRefundsInTransaction for refunds that all name their order: the same checks in the same order
+ * and the same errors, with a handful of set-based statements instead of four per refund.
+ */
+async function recordRefundsByOrderNumber(trx: Trx, ws: number, refunds: readonly ParsedRefund[]): Promise<RecordRefundsResult> {
+  if (refunds.length === 0) return { applied: 0, duplicates: 0 };
+  const known = await sql<{ external_id: string }>`
+    SELECT external_id FROM order_refunds WHERE workspace_id = ${ws} AND external_id = ANY(${refunds.map((r) => r.externalId)}::text[])`.execute(trx);
+  // One index probe per order number (LIMIT 1 keeps the planner from scanning a table that grew since its
+  // last ANALYZE), locking each order in order-number order as concurrent writers do.
+  const numbers = [...new Set(refunds.map((r) => r.orderExternalId!))].sort();
+  const found = await sql<{ id: number; customer_id: number | null; total_minor: number; refunded_minor: number; external_id: string }>`
+    SELECT o.id, o.customer_id, o.total_minor, o.refunded_minor, o.external_id
+    FROM unnest(${numbers}::text[]) WITH ORDINALITY AS u(e, n)
+    CROSS JOIN LATERAL (SELECT id, customer_id, total_minor, refunded_minor, external_id FROM orders WHERE workspace_id = ${ws} AND external_id = u.e LIMIT 1 FOR UPDATE) o
+    ORDER BY u.n`.execute(trx);
+  const orders = new Map(found.rows.map((o) => [o.external_id, { ...o, changed: false }]));
+  const seen = new Set(known.rows.map((r) => r.external_id));
+  const written: { orderId: number; refund: ParsedRefund }[] = [];
+  let duplicates = 0;
+  for (const [i, refund] of refunds.entries()) {
+    if (seen.has(refund.externalId)) {
+      duplicates++;
+      continue;
+    }
+    const order = orders.get(refund.orderExternalId!);
+    if (!order) throw invalidInput(`refund ${i + 1} (${refund.externalId}): order ${refund.orderExternalId} does not exist`, { path: [i, 'orderExternalId'] });
+    const left = order.total_minor - order.refunded_minor;
+    if (refund.amountMinor > left) {
+      throw invalidInput(`refund ${i + 1} (${refund.externalId}): refunds ${refund.amountMinor} but only ${left} of order ${order.external_id} is left to refund`, {
+        path: [i, 'amountMinor'],
+        value: refund.amountMinor,
+      });
+    }
+    order.refunded_minor += refund.amountMinor;
+    order.changed = true;
+    seen.add(refund.externalId);
+    written.push({ orderId: order.id, refund });
+  }
+  if (written.length > 0) {
+    await sql`
+      INSERT INTO order_refunds (workspace_id, order_id, external_id, amount_minor, refunded_at)
+      SELECT ${ws}, o, e, a, t FROM unnest(${written.map((w) => w.orderId)}::bigint[], ${written.map((w) => w.refund.externalId)}::text[],
+        ${written.map((w) => w.refund.amountMinor)}::bigint[], ${written.map((w) => w.refund.refundedAt.toISOString())}::timestamptz[]) AS u(o, e, a, t)`.execute(trx);
+    const changed = [...orders.values()].filter((o) => o.changed);
+    await sql`
+      UPDATE orders SET refunded_minor = u.r, status = CASE WHEN u.r >= orders.total_minor THEN 'refunded' ELSE 'partially_refunded' END, updated_at = now()
+      FROM unnest(${changed.map((o) => o.id)}::bigint[], ${changed.map((o) => o.refunded_minor)}::bigint[]) AS u(id, r)
+      WHERE orders.workspace_id = ${ws} AND orders.id = u.id`.execute(trx);
+    await refreshCustomerStats(trx, ws, changed.flatMap((o) => (o.customer_id === null ? [] : [o.customer_id])));
+  }
+  return { applied: written.length, duplicates };
 }
 
 /** Applies refunds in a transaction of their own. */
