@@ -15,14 +15,24 @@ import type { AnalyticsSettings } from './settings.ts';
 
 type Trx = Transaction<Database>;
 
+/** How one fit went: its log-likelihood, whether it converged, the data it saw and how long it took. */
+export interface FitReport {
+  readonly logLikelihood: number;
+  readonly converged: boolean;
+  readonly customers: number;
+  readonly distinctRows: number;
+  readonly iterations: number;
+  readonly seconds: number;
+}
+
 /** The purchase and spend models a run fitted (or a targeted rescore reuses), with how the fits went. */
 export interface ClvModels {
   readonly timeUnit: 'days' | 'weeks';
   readonly bgnbd: BgNbdParams;
-  readonly bgnbdFit: { readonly logLikelihood: number; readonly converged: boolean; readonly customers: number; readonly distinctRows: number };
+  readonly bgnbdFit: FitReport;
   /** Null when the spend model could not be fitted (too few repeat buyers, or q ≤ 1: infinite expected spend). */
   readonly gammaGamma: GammaGammaParams | null;
-  readonly gammaGammaFit: { readonly logLikelihood: number; readonly converged: boolean; readonly customers: number; readonly distinctRows: number } | null;
+  readonly gammaGammaFit: FitReport | null;
   readonly horizonDays: number;
   readonly annualDiscountRate: number;
 }
@@ -45,9 +55,12 @@ const fitLimits = { maxIterations: 1000 };
  * order day, in the settings' unit) and Gamma-Gamma on the repeat buyers' (x, z̄), z̄ being the mean net
  * spend of a repeat order day in minor units. Grouping happens in SQL, so the fit sees distinct
  * histories, not customers. Degenerate data (no buyers, one buyer, no repeat buyers, nothing
- * observed yet) yields no models and a sentence saying why, never NaN.
+ * observed yet) yields no models and a sentence saying why, never NaN. The previous run's models, when
+ * given, are the starting point of the search.
  */
-export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: string): Promise<ClvFitOutcome> {
+export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: string, previous: ClvModels | null = null): Promise<ClvFitOutcome> {
+  // Day to day the fitted parameters barely move: starting from the last run's makes the search a few steps.
+  const warm = previous !== null && previous.timeUnit === settings.clv.timeUnit;
   const started = performance.now();
   const unit = daysPerUnit(settings.clv.timeUnit);
   const problems: string[] = [];
@@ -64,13 +77,15 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
   if (repeatBuyers === 0) return { models: null, problems: ['No repeat buyers yet: the purchase model (BG/NBD) cannot tell how often customers come back, so P(alive) and CLV are left empty.'], seconds: seconds() };
 
   let bgnbd;
+  let fitStarted = performance.now();
   try {
     const summary = weighted(summarizeForFit(rows.map((r) => ({ x: r.x, tx: r.tx / unit, T: r.tt / unit }))), rows.map((r) => r.n));
-    bgnbd = fitBgNbd(summary, fitLimits);
+    bgnbd = fitBgNbd(summary, warm ? { ...fitLimits, start: previous.bgnbd } : fitLimits);
   } catch (error) {
     if (error instanceof PatronError) return { models: null, problems: [`BG/NBD: ${error.message}`], seconds: seconds() };
     throw error;
   }
+  const bgnbdSeconds = (performance.now() - fitStarted) / 1000;
   if (!bgnbd.converged) problems.push('BG/NBD: the optimizer stopped before converging; the parameters are the best found.');
 
   let gammaGamma: GammaGammaParams | null = null;
@@ -86,11 +101,12 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
     problems.push('Gamma-Gamma: fewer than two repeat buyers, so expected order value and CLV are left empty.');
   } else {
     try {
-      const fit = fitGammaGamma(weighted(summarizeSpendForFit(spend.rows.map((r) => ({ x: r.x, zbar: r.zbar }))), spend.rows.map((r) => r.n)), fitLimits);
+      fitStarted = performance.now();
+      const fit = fitGammaGamma(weighted(summarizeSpendForFit(spend.rows.map((r) => ({ x: r.x, zbar: r.zbar }))), spend.rows.map((r) => r.n)), warm && previous.gammaGamma ? { ...fitLimits, start: previous.gammaGamma } : fitLimits);
       if (!fit.converged) problems.push('Gamma-Gamma: the optimizer stopped before converging; the parameters are the best found.');
       if (fit.params.q > 1) {
         gammaGamma = fit.params;
-        gammaGammaFit = { logLikelihood: fit.logLikelihood, converged: fit.converged, customers: fit.customers, distinctRows: fit.distinctRows };
+        gammaGammaFit = { logLikelihood: fit.logLikelihood, converged: fit.converged, customers: fit.customers, distinctRows: fit.distinctRows, iterations: fit.iterations, seconds: (performance.now() - fitStarted) / 1000 };
       } else {
         problems.push(`Gamma-Gamma: fitted q = ${fit.params.q.toFixed(3)} ≤ 1 means an infinite expected order value; CLV is left empty.`);
       }
@@ -103,7 +119,7 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
     models: {
       timeUnit: settings.clv.timeUnit,
       bgnbd: bgnbd.params,
-      bgnbdFit: { logLikelihood: bgnbd.logLikelihood, converged: bgnbd.converged, customers: bgnbd.customers, distinctRows: bgnbd.distinctRows },
+      bgnbdFit: { logLikelihood: bgnbd.logLikelihood, converged: bgnbd.converged, customers: bgnbd.customers, distinctRows: bgnbd.distinctRows, iterations: bgnbd.iterations, seconds: bgnbdSeconds },
       gammaGamma,
       gammaGammaFit,
       horizonDays: settings.clv.horizonDays,

@@ -43,9 +43,16 @@ export async function buildScoringInput(trx: Trx, options: ScoringInputOptions):
            NULL::date AS prev_day, s.order_count, s.order_days, s.total_minor, s.first_day_minor
     FROM customer_stats s
     WHERE s.workspace_id = ${ws} AND s.order_count > 0 AND s.last_order_at < ${asOfEnd} ${statsIds}`;
-  const laterBuyers = fromOrders
-    ? sql``
-    : sql`AND o.customer_id IN (SELECT s.customer_id FROM customer_stats s WHERE s.workspace_id = ${ws} AND s.last_order_at >= ${asOfEnd} ${statsIds})`;
+  // Buyers with orders after the as-of day (usually none, or a few future-dated ones) are looked up first,
+  // so their orders are read through the (workspace, customer) index instead of scanning all orders.
+  let laterBuyers = sql``;
+  let skipOrders = false;
+  if (!fromOrders) {
+    const later = await sql<{ customer_id: number }>`
+      SELECT s.customer_id FROM customer_stats s WHERE s.workspace_id = ${ws} AND s.last_order_at >= ${asOfEnd} ${statsIds}`.execute(trx);
+    skipOrders = later.rows.length === 0;
+    laterBuyers = sql`AND o.customer_id = ANY(${later.rows.map((r) => r.customer_id)}::bigint[])`;
+  }
   const fromOrderRows = sql`
     SELECT customer_id, min(day) AS first_day, max(day) AS last_day, max(day) FILTER (WHERE back = 2) AS prev_day,
            sum(n)::int AS order_count, count(*)::int AS order_days, sum(net)::bigint AS total_minor,
@@ -60,7 +67,7 @@ export async function buildScoringInput(trx: Trx, options: ScoringInputOptions):
       ) d
     ) r
     GROUP BY customer_id`;
-  const history = fromOrders ? fromOrderRows : sql`${fromStats} UNION ALL ${fromOrderRows}`;
+  const history = fromOrders ? fromOrderRows : skipOrders ? fromStats : sql`${fromStats} UNION ALL ${fromOrderRows}`;
 
   const { windowDays, frequency, monetary } = settings.rfm;
   let windowCte: RawBuilder<unknown>;

@@ -4,6 +4,8 @@ import { runStatements } from '../statements.ts';
 // Customer analytics: scoring runs, the current scores (one row per customer), their compact history,
 // lifecycle stage transitions and churn warnings. Per-customer tables lead their key with
 // (workspace_id, customer_id) like every per-customer table, so they distribute with customers.
+// Every run rewrites each customer's row, so customer_scores leaves room on its pages (fillfactor) for
+// those updates to stay on the page (HOT) instead of touching every index.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runStatements(
     db,
@@ -55,7 +57,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       expected_gap_days double precision,
       updated_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (workspace_id, customer_id)
-    );
+    ) WITH (fillfactor = 70);
     CREATE INDEX customer_scores_segment ON customer_scores (workspace_id, rfm_segment);
     CREATE INDEX customer_scores_stage ON customer_scores (workspace_id, lifecycle_stage);
 
