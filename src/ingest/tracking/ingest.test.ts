@@ -159,6 +159,10 @@ describe.each(testStores())('tracking ingest on $kind', (store) => {
     const conflicts = await h.db.selectFrom('identity_conflicts').select(['type', 'value']).where('workspace_id', '=', ws.id).execute();
     expect(conflicts).toEqual([{ type: 'external_id', value: expect.stringMatching(/^(old|new)-10$/) }]);
 
+    // A userId that cannot be an identifier (over 320 characters) is reported; the alias event is still stored.
+    const long = await call(ws, 'alias', { previousId: 'visitor-9', userId: 'x'.repeat(400) });
+    expect(long).toMatchObject({ accepted: 1, warnings: [{ path: 'userId', message: expect.stringMatching(/longer than 320 characters/) }] });
+
     ws = await updateWorkspaceSettings(h.db, ws, { identityLimits: { external_id: 2 } });
     await call(ws, 'alias', { previousId: 'old-10', userId: 'new-10', messageId: 'alias-again' });
     expect(await ownerOf(ws, 'external_id', 'old-10')).toBe(await ownerOf(ws, 'external_id', 'new-10'));

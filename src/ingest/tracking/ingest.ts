@@ -115,7 +115,7 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
   const seen = await findIdentityOwners(trx, workspace.id, [...lookup.values()]);
 
   const result: (number | null)[] = new Array<number | null>(prepared.length).fill(null);
-  const known: number[] = [];
+  const known: { index: number; primary: Identity }[] = [];
   const unresolved: { index: number; identities: Identity[] }[] = [];
   for (const [index, p] of prepared.entries()) {
     let identities = p.identities;
@@ -125,7 +125,7 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
     }
     if (identities.length === 0) continue;
     const owners = new Set(identities.map((i) => seen.get(identityKey(i))));
-    if (owners.size === 1 && !owners.has(undefined)) known.push(index);
+    if (owners.size === 1 && !owners.has(undefined)) known.push({ index, primary: identities[0]! });
     else unresolved.push({ index, identities });
   }
 
@@ -136,13 +136,13 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
     items.forEach((u, n) => (result[u.index] = ids[n]!));
   };
   await resolve(unresolved);
-  const ownerOf = (index: number) => seen.get(identityKey(prepared[index]!.identities[0]!))!;
-  const live = await lockLiveProfiles(trx, workspace.id, known.map(ownerOf));
+  const ownerOf = (primary: Identity) => seen.get(identityKey(primary))!;
+  const live = await lockLiveProfiles(trx, workspace.id, known.map((k) => ownerOf(k.primary)));
   // Rare: a known profile was merged away since it was read; resolve its messages again.
   const moved: { index: number; identities: Identity[] }[] = [];
-  for (const index of known) {
-    if (live.has(ownerOf(index))) result[index] = ownerOf(index);
-    else moved.push({ index, identities: [prepared[index]!.identities[0]!] });
+  for (const { index, primary } of known) {
+    if (live.has(ownerOf(primary))) result[index] = ownerOf(primary);
+    else moved.push({ index, identities: [primary] });
   }
   await resolve(moved);
   return result;
