@@ -3,6 +3,7 @@ import { PatronError } from '../lib/errors.ts';
 import { analyzeCommand } from './analyze-command.ts';
 import { clvCommand } from './clv-command.ts';
 import { demoCommand } from './demo-command.ts';
+import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -17,7 +18,8 @@ const program = new Command('patron')
   .addCommand(demoCommand())
   .addCommand(clvCommand())
   .addCommand(analyzeCommand())
-  .addCommand(scoresCommand());
+  .addCommand(scoresCommand())
+  .addCommand(importCommand());
 
 try {
   await program.parseAsync(process.argv);

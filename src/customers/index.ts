@@ -2,9 +2,9 @@
 export { identifyCustomer, identifyInTransaction, unmerge, type RawIdentity } from './identify.ts';
 export { identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
 export { liveProfileOf, mergeCustomers, mergedMembers } from './merge.ts';
-export { applyProfilePatch, profilePatchSchema, type ProfilePatch } from './profile.ts';
+export { applyProfilePatch, applyProfilePatches, profilePatchSchema, type ProfilePatch } from './profile.ts';
 export { getCustomer360, listCustomers, listCustomersSchema, type Customer360, type CustomerSummary, type ListCustomersInput } from './query.ts';
 export { lockIdentities, resolveCustomer, type Resolution } from './resolve.ts';
 export { resolveCustomers, type BulkResolveRequest } from './resolve-bulk.ts';
 export { refreshCustomerStats } from './stats.ts';
-export { ensureTags, listTags, tagNameSchema, updateCustomerTags } from './tags.ts';
+export { addTagsToCustomers, ensureTags, listTags, tagNameSchema, updateCustomerTags } from './tags.ts';

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
@@ -73,4 +73,16 @@ export async function listTags(db: Db, workspaceId: number): Promise<{ id: numbe
     .orderBy('tags.name')
     .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, customers: Number(r.customers) }));
+}
+
+/** Adds tags to customers in bulk, each pair its own (import files tag each row differently); returns the customers that gained a tag. */
+export async function addTagsToCustomers(db: Db, workspaceId: number, pairs: readonly { customerId: number; tag: string }[]): Promise<number[]> {
+  if (pairs.length === 0) return [];
+  const tagIds = await ensureTags(db, workspaceId, pairs.map((p) => p.tag));
+  const added = await sql<{ customer_id: number }>`
+    INSERT INTO customer_tags (workspace_id, customer_id, tag_id)
+    SELECT DISTINCT ${workspaceId}::bigint, c, t FROM unnest(${pairs.map((p) => p.customerId)}::bigint[], ${pairs.map((p) => tagIds.get(tagNameSchema.parse(p.tag))!)}::bigint[]) AS u(c, t)
+    ON CONFLICT DO NOTHING
+    RETURNING customer_id`.execute(db);
+  return [...new Set(added.rows.map((r) => r.customer_id))];
 }

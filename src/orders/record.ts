@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import { normalizeIdentities, refreshCustomerStats, resolveCustomers, type BulkResolveRequest } from '../customers/index.ts';
@@ -30,9 +30,7 @@ function parseAll<T>(schema: { safeParse(v: unknown): { success: true; data: T }
 }
 
 function contentHash(order: ParsedOrder, customerId: number | null, total: number): string {
-  return createHash('sha1')
-    .update(JSON.stringify([customerId, order.channel, order.store, order.status, order.currency, order.orderedAt.toISOString(), total, order.items]))
-    .digest('base64url');
+  return hash('sha1', JSON.stringify([customerId, order.channel, order.store, order.status, order.currency, order.orderedAt.toISOString(), total, order.items]), 'base64url');
 }
 
 /**
@@ -69,12 +67,9 @@ export async function recordOrdersInTransaction(trx: Trx, workspace: Workspace, 
   const resolved = await resolveCustomers(trx, workspace, requests, reason);
   const customerIds = requestOf.map((r) => (r === null ? null : resolved[r]!));
 
-  const previous = await trx
-    .selectFrom('orders')
-    .select(['external_id', 'customer_id'])
-    .where('workspace_id', '=', ws)
-    .where('external_id', 'in', orders.map((o) => o.externalId))
-    .execute();
+  // One array parameter rather than an IN list of thousands: cheaper to send and to plan.
+  const { rows: previous } = await sql<{ external_id: string; customer_id: number | null }>`
+    SELECT external_id, customer_id FROM orders WHERE workspace_id = ${ws} AND external_id = ANY(${orders.map((o) => o.externalId)}::text[])`.execute(trx);
 
   const rows = orders.map((o, i) => {
     const lines = o.items.map((item) => item.amountMinor ?? Math.round(item.quantity * item.unitPriceMinor));
@@ -120,7 +115,8 @@ export async function recordOrdersInTransaction(trx: Trx, workspace: Workspace, 
     const id = byNumber.get(w.external_id)!.customerId;
     if (id !== null) touched.add(id);
   }
-  for (const p of previous) if (p.customer_id !== null && written.rows.some((w) => w.external_id === p.external_id)) touched.add(p.customer_id);
+  const rewritten = new Set(written.rows.map((w) => w.external_id));
+  for (const p of previous) if (p.customer_id !== null && rewritten.has(p.external_id)) touched.add(p.customer_id);
   await refreshCustomerStats(trx, ws, [...touched]);
 
   const inserted = written.rows.filter((w) => w.inserted).length;

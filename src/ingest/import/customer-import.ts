@@ -1,0 +1,118 @@
+import { sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import { identityTypes, type Workspace } from '../../access/index.ts';
+import { addTagsToCustomers, applyProfilePatches, resolveCustomers, tagNameSchema, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import {
+  birthdayCell,
+  dateCell,
+  genderCell,
+  identityCell,
+  listCell,
+  textCell,
+} from './cell-values.ts';
+import type { Database } from '../../db/index.ts';
+import { checkTimezone } from './parse-date.ts';
+import { arrayBatch, emptyOutcome, extraKey, fail, freeFormObject, identitiesOf, identityKeys, rowSchema, type KindImporter, type RowContext } from './import-kind.ts';
+import type { SourceRow } from './read-rows.ts';
+
+/** A valid customers row: who (normalized identities), profile fields and tags. */
+export interface CustomerRow {
+  readonly identities: Identity[];
+  readonly profile: ProfilePatch;
+  readonly tags: string[];
+}
+
+const extraSchema = z.record(z.string(), z.unknown()).optional();
+
+const timezoneCell = () =>
+  textCell(64).refine((tz) => {
+    if (tz === undefined) return true;
+    try {
+      checkTimezone(tz);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an IANA time zone such as Asia/Shanghai');
+
+function customerSchema(ctx: RowContext, present: ReadonlySet<string> | undefined): z.ZodType<CustomerRow, unknown> {
+  const shape = {
+    ...(Object.fromEntries(identityTypes.map((type) => [type, identityCell(type, ctx.country)])) as Record<(typeof identityTypes)[number], ReturnType<typeof identityCell>>),
+    name: textCell(200),
+    gender: genderCell(),
+    birthday: birthdayCell(ctx.parseDate),
+    city: textCell(100),
+    province: textCell(100),
+    country: textCell(100),
+    timezone: timezoneCell(),
+    signed_up_at: dateCell(ctx.parseDate),
+    acquisition_channel: textCell(100),
+    tags: listCell(ctx.tagSeparator).refine((tags) => (tags ?? []).every((t) => tagNameSchema.safeParse(t).success), 'a tag is longer than 100 characters'),
+    [extraKey]: extraSchema,
+  };
+  return rowSchema(shape, present, (r, issues): CustomerRow => {
+    const ids = identitiesOf(r, identityKeys.bare);
+    if (ids.length === 0) return fail(issues, '', `the row has no identifier: give one of ${identityTypes.join(', ')}`);
+    const attributes = freeFormObject(r[extraKey]);
+    const profile: ProfilePatch = {
+      name: r.name,
+      gender: r.gender,
+      birthday: r.birthday,
+      city: r.city,
+      province: r.province,
+      country: r.country,
+      timezone: r.timezone,
+      signedUpAt: r.signed_up_at?.at,
+      acquisitionChannel: r.acquisition_channel,
+      ...(attributes ? { attributes } : {}),
+    };
+    return { identities: ids, profile, tags: r.tags ?? [] };
+  });
+}
+
+/** Customers: upserted on their identities (one profile per person, linked identities merged), profile fields and tags applied. */
+export function customerImporter(ctx: RowContext, present?: ReadonlySet<string>): KindImporter<CustomerRow> {
+  return {
+    schema: customerSchema(ctx, present),
+    createBatch: (workspace) => arrayBatch<CustomerRow>((rows) => async (trx) => writeCustomers(trx, workspace, rows)),
+  };
+}
+
+async function writeCustomers(trx: Transaction<Database>, workspace: Workspace, rows: { row: CustomerRow; source: SourceRow }[]) {
+  const outcome = emptyOutcome();
+  const ws = workspace.id;
+  const keys = new Map<string, Identity>();
+  for (const { row } of rows) for (const i of row.identities) keys.set(`${i.type}\u0000${i.value}`, i);
+  const before = await existingIdentities(trx, ws, [...keys.values()]);
+  const ids = await resolveCustomers(trx, workspace, rows.map(({ row }) => ({ identities: row.identities })), 'import');
+  const changed = new Set(await applyProfilePatches(trx, ws, rows.map(({ row }, i) => ({ customerId: ids[i]!, patch: row.profile }))));
+  const tagged = await addTagsToCustomers(trx, ws, rows.flatMap(({ row }, i) => row.tags.map((tag) => ({ customerId: ids[i]!, tag }))));
+  for (const id of tagged) changed.add(id);
+  // Identities refused by a limit stay unlinked; only those stored now count as a change.
+  const after = await existingIdentities(trx, ws, [...keys.values()].filter((i) => !before.has(`${i.type}\u0000${i.value}`)));
+
+  // A profile counts once per batch: created if none of its identities existed, updated if it gained an identity, a field or a tag.
+  const counted = new Set<number>();
+  for (const [i, { row }] of rows.entries()) {
+    const id = ids[i]!;
+    if (counted.has(id)) {
+      outcome.unchanged++;
+      continue;
+    }
+    counted.add(id);
+    const keysOf = row.identities.map((identity) => `${identity.type}\u0000${identity.value}`);
+    if (!keysOf.some((k) => before.has(k))) outcome.inserted++;
+    else if (keysOf.some((k) => after.has(k)) || changed.has(id)) outcome.updated++;
+    else outcome.unchanged++;
+  }
+  return outcome;
+}
+
+async function existingIdentities(trx: Transaction<Database>, ws: number, identities: readonly Identity[]): Promise<Set<string>> {
+  if (identities.length === 0) return new Set();
+  const found = await sql<{ type: string; value: string }>`
+    SELECT i.type, i.value FROM identities i
+    JOIN unnest(${identities.map((i) => i.type)}::text[], ${identities.map((i) => i.value)}::text[]) AS k(type, value) ON i.type = k.type AND i.value = k.value
+    WHERE i.workspace_id = ${ws}`.execute(trx);
+  return new Set(found.rows.map((k) => `${k.type}\u0000${k.value}`));
+}
