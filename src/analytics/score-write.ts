@@ -86,7 +86,13 @@ export async function buildScored(trx: Trx, workspaceId: number, p: ScoringParam
 }
 
 /** Writes a run's results from `scored`: history, lifecycle transitions, churn warnings, then the current scores. */
-export async function writeScored(trx: Trx, workspaceId: number, runId: number, p: ScoringParams): Promise<{ historyRows: number; transitions: number; warnings: number }> {
+export async function writeScored(
+  trx: Trx,
+  workspaceId: number,
+  runId: number,
+  p: ScoringParams,
+  mark: (step: string) => void = () => {},
+): Promise<{ historyRows: number; transitions: number; warnings: number }> {
   const ws = workspaceId;
   const { dormantAfterDays: D } = p.lifecycle;
   const changed = p.history === 'snapshot' ? sql`true` : sql`(prev_stage IS NULL OR rfm_segment <> prev_segment OR stage <> prev_stage OR value_tier <> prev_tier)`;
@@ -94,6 +100,7 @@ export async function writeScored(trx: Trx, workspaceId: number, runId: number, 
     INSERT INTO customer_score_history (workspace_id, customer_id, run_id, as_of, r_score, f_score, m_score, rfm_segment, lifecycle_stage, value_tier, p_alive, clv_minor)
     SELECT ${ws}::bigint, customer_id, ${runId}::bigint, ${p.asOf}::date, r_score, f_score, m_score, rfm_segment, stage, value_tier, p_alive, clv_minor
     FROM scored WHERE ${changed}`.execute(trx);
+  mark('history');
 
   // A customer who went from buying straight to churned between two runs passed through dormant: record both steps.
   const transitions = await sql`
@@ -105,6 +112,7 @@ export async function writeScored(trx: Trx, workspaceId: number, runId: number, 
            CASE WHEN stage = 'churned' AND prev_stage IN ('new', 'active', 'won_back') THEN 'dormant' ELSE prev_stage END, ${runId}::bigint
     FROM scored WHERE stage IS DISTINCT FROM prev_stage
     ON CONFLICT DO NOTHING`.execute(trx);
+  mark('transitions');
 
   const { pAliveThreshold: theta, gapMultiple: k } = p.churnWarning;
   const warnings = await sql`
@@ -119,6 +127,7 @@ export async function writeScored(trx: Trx, workspaceId: number, runId: number, 
              THEN 'overdue' END], NULL) AS reasons
       FROM scored s
     ) w WHERE cardinality(reasons) > 0`.execute(trx);
+  mark('warnings');
 
   await sql`
     INSERT INTO customer_scores (workspace_id, customer_id, run_id, as_of, first_order_day, last_order_day, recency_days, frequency, monetary_minor, revenue_minor,
@@ -135,6 +144,7 @@ export async function writeScored(trx: Trx, workspaceId: number, runId: number, 
       expected_purchases_30 = excluded.expected_purchases_30, expected_purchases_90 = excluded.expected_purchases_90,
       expected_purchases_365 = excluded.expected_purchases_365, expected_aov_minor = excluded.expected_aov_minor, clv_minor = excluded.clv_minor,
       expected_gap_days = excluded.expected_gap_days, updated_at = excluded.updated_at`.execute(trx);
+  mark('upsert');
 
   return { historyRows: Number(history.numAffectedRows ?? 0), transitions: Number(transitions.numAffectedRows ?? 0), warnings: Number(warnings.numAffectedRows ?? 0) };
 }

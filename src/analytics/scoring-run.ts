@@ -145,10 +145,10 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
     timer.mark('tiers');
     await buildScored(trx, workspace.id, params);
     timer.mark('score');
-    const written = await writeScored(trx, workspace.id, run.id, params);
+    const written = await writeScored(trx, workspace.id, run.id, params, timer.mark);
     // Everyone scored now carries this run's id; anyone else is no longer a buyer (refunded, merged away).
     await trx.deleteFrom('customer_scores').where('workspace_id', '=', workspace.id).where('run_id', '<>', run.id).execute();
-    timer.mark('write');
+    timer.mark('delete');
     const tally = await counts(trx);
     return finishRun(trx, workspace.id, run.id, clock, { kind, asOf, customers, ...tally, ...written, params, problems, steps: timer.steps }, started);
   });
@@ -193,9 +193,10 @@ export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace,
     if (params.clv) await writeClvPredictions(trx, params.clv, asOf);
     timer.mark('predict');
     await buildScored(trx, workspace.id, params);
-    const written = await writeScored(trx, workspace.id, run.id, params);
+    timer.mark('score');
+    const written = await writeScored(trx, workspace.id, run.id, params, timer.mark);
     await sql`DELETE FROM customer_scores WHERE workspace_id = ${workspace.id} AND customer_id = ANY(${ids}::bigint[]) AND run_id <> ${run.id}`.execute(trx);
-    timer.mark('write');
+    timer.mark('delete');
     const tally = await counts(trx);
     return finishRun(trx, workspace.id, run.id, clock, { kind: 'targeted', asOf, customers, ...tally, ...written, params, problems: [], steps: timer.steps }, started);
   });
