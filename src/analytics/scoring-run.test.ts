@@ -203,6 +203,16 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     for (const r of all) for (const v of Object.values(r)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });
 
+  it('serializes concurrent runs of a workspace, so the second sees the first as its previous run', async () => {
+    const ws = await testWorkspace(h.db);
+    await loadHandWorked(h.db, ws);
+    await saveAnalyticsSettings(h.db, ws.id, { clv: { enabled: false } });
+    const [a, b] = await Promise.all([runScoring(h.db, ws, { asOf: '2025-06-30' }), runScoring(h.db, ws, { asOf: '2025-06-30' })]);
+    expect([a.transitions, b.transitions].sort()).toEqual([0, 10]);
+    const rows = await h.db.selectFrom('lifecycle_transitions').select('customer_id').where('workspace_id', '=', ws.id).execute();
+    expect(rows).toHaveLength(10);
+  });
+
   it('rebuilds customer_stats from raw orders exactly as the per-write refresh keeps them', async () => {
     const ws = await testWorkspace(h.db);
     await loadHandWorked(h.db, ws);

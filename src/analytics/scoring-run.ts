@@ -15,7 +15,12 @@ type Trx = Transaction<Database>;
 // A run is a few large set-based statements in one transaction: room to sort in memory, no JIT
 // compilation (it costs more than it saves on statements that run once), and no wait for the WAL
 // flush at commit — scores can always be recomputed, so a crash losing the last run is harmless.
-async function tuneRunTransaction(trx: Trx): Promise<void> {
+// Runs of one workspace take turns (a second waits for the first), so two never interleave their
+// reads of the previous state and their writes.
+const scoringLockClass = 0x5c0e;
+
+async function tuneRunTransaction(trx: Trx, workspaceId: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${scoringLockClass}::int, ${workspaceId}::int)`.execute(trx);
   await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
   await sql`SET LOCAL jit = off`.execute(trx);
   await sql`SET LOCAL synchronous_commit = off`.execute(trx);
@@ -118,8 +123,7 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
   const started = performance.now();
   const timer = stepTimer();
   const asOf = options.asOf ?? dateInZone(clock.now(), workspace.timezone);
-  const previous = await latestRun(db, workspace.id);
-  checkAsOf(asOf, previous?.as_of);
+  checkAsOf(asOf, (await latestRun(db, workspace.id))?.as_of);
   const settings = await getAnalyticsSettings(db, workspace.id);
   if (options.cold) {
     await rebuildCustomerStats(db, workspace);
@@ -127,7 +131,10 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
   }
   const kind = options.cold ? 'cold' : 'full';
   return db.transaction().execute(async (trx) => {
-    await tuneRunTransaction(trx);
+    await tuneRunTransaction(trx, workspace.id);
+    // Read again under the lock: a run that finished while this one waited is the previous one.
+    const previous = await latestRun(trx, workspace.id);
+    checkAsOf(asOf, previous?.as_of);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind, as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
     const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: options.cold === true || previous === undefined });
     timer.mark('input');
@@ -186,7 +193,7 @@ export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace,
   const settings = base.settings;
   const ids = [...new Set(customerIds)];
   return db.transaction().execute(async (trx) => {
-    await tuneRunTransaction(trx);
+    await tuneRunTransaction(trx, workspace.id);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind: 'targeted', as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
     const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: false, customerIds: ids });
     timer.mark('input');
