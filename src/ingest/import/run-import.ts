@@ -266,7 +266,10 @@ const number = (n: number) => Math.round(n).toLocaleString('en-US');
 /** The one-line summary `patron import` prints. */
 export function formatImportSummary(s: ImportSummary): string {
   const what = `${s.kind}: ${number(s.inserted)} inserted, ${number(s.updated)} updated, ${number(s.unchanged)} unchanged`;
-  const refunds = s.kind === 'orders' && s.refundsApplied + s.refundDuplicates > 0 ? `, ${number(s.refundsApplied)} refunds applied (${number(s.refundDuplicates)} already applied)` : '';
+  const refunds =
+    s.kind === 'orders' && s.refundsApplied + s.refundDuplicates > 0
+      ? `, ${number(s.refundsApplied)} ${s.refundsApplied === 1 ? 'refund' : 'refunds'} applied${s.refundDuplicates > 0 ? ` (${number(s.refundDuplicates)} applied before)` : ''}`
+      : '';
   const rejected = `${number(s.rejected)} rejected${s.rejectsPath ? ` (see ${s.rejectsPath})` : ''}`;
   const speed = `${s.seconds.toFixed(1)} s, ${number(s.rowsPerSecond)} rows/s`;
   switch (s.result) {
