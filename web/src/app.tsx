@@ -6,15 +6,16 @@ import { useRequest } from './api/use-request.ts';
 import { fetchWorkspace } from './api/workspace-api.ts';
 import { WorkspaceContext } from './api/workspace-context.tsx';
 import { forgetApiKey, readApiKey, saveApiKey } from './auth/api-key-storage.ts';
-import { AppShell } from './components/app-shell.tsx';
+import { AppShell, type Section } from './components/app-shell.tsx';
 import { ErrorAlert } from './components/error-alert.tsx';
 import { antdLocaleOf } from './i18n/antd-locale.ts';
 import { useLanguage } from './i18n/use-language.ts';
 import { CustomerPage } from './pages/customer-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
-import { customersPath, parseRoute } from './routing/routes.ts';
+import { customersPath, parseRoute, type Route } from './routing/routes.ts';
 import { useLocation } from './routing/use-location.ts';
 import { consoleTheme } from './theme.ts';
 
@@ -69,11 +70,12 @@ function SignedInConsole({ apiKey, onSignOut, onKeyRejected }: { apiKey: string;
 
   return (
     <ApiClientContext.Provider value={client}>
-      <AppShell section={route.kind === 'not_found' ? undefined : 'customers'} workspaceName={workspace.data?.name} onSignOut={onSignOut}>
+      <AppShell section={sectionOf(route)} workspaceName={workspace.data?.name} onSignOut={onSignOut}>
         {workspace.error && !workspace.data ? <ErrorAlert error={workspace.error} onRetry={workspace.reload} /> : null}
         {!workspace.data && !workspace.error ? <Skeleton active /> : null}
         {workspace.data ? (
           <WorkspaceContext.Provider value={workspace.data}>
+            {route.kind === 'home' || route.kind === 'overview' ? <OverviewPage key={route.kind} home={route.kind === 'home'} search={location.search} /> : null}
             {route.kind === 'customers' ? <CustomersPage q={q} tag={tag} /> : null}
             {route.kind === 'customer' ? <CustomerPage key={route.id} id={route.id} backTo={listPath.current} /> : null}
             {route.kind === 'not_found' ? <NotFoundPage /> : null}
@@ -82,4 +84,11 @@ function SignedInConsole({ apiKey, onSignOut, onKeyRejected }: { apiKey: string;
       </AppShell>
     </ApiClientContext.Provider>
   );
+}
+
+/** The sidebar entry a page belongs to. */
+function sectionOf(route: Route): Section | undefined {
+  if (route.kind === 'home' || route.kind === 'overview') return 'overview';
+  if (route.kind === 'customers' || route.kind === 'customer') return 'customers';
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { LogoutOutlined, ShopOutlined, TeamOutlined } from '@ant-design/icons';
+import { DashboardOutlined, LogoutOutlined, ShopOutlined, TeamOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,7 +6,9 @@ import { navigate } from '../routing/use-location.ts';
 import { LanguageSwitch } from './language-switch.tsx';
 
 /** The sections in the sidebar; each appears only once its capability has landed. */
-export type Section = 'customers';
+export type Section = 'overview' | 'customers';
+
+const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers' };
 
 /** The console frame: sidebar with the Patron name and sections, header with language and sign-out, then the page. */
 export function AppShell(props: { section: Section | undefined; workspaceName: string | undefined; onSignOut: () => void; children: ReactNode }) {
@@ -33,8 +35,11 @@ export function AppShell(props: { section: Section | undefined; workspaceName: s
             mode="inline"
             style={{ background: 'transparent', borderInlineEnd: 0 }}
             selectedKeys={section ? [section] : []}
-            items={[{ key: 'customers', icon: <TeamOutlined />, label: <a href="/customers" onClick={(e) => e.preventDefault()}>{t('nav.customers')}</a> }]}
-            onClick={({ key }) => navigate(key === 'customers' ? '/customers' : '/')}
+            items={[
+              { key: 'overview', icon: <DashboardOutlined />, label: <a href={sectionPaths.overview} onClick={(e) => e.preventDefault()}>{t('nav.overview')}</a> },
+              { key: 'customers', icon: <TeamOutlined />, label: <a href={sectionPaths.customers} onClick={(e) => e.preventDefault()}>{t('nav.customers')}</a> },
+            ]}
+            onClick={({ key }) => navigate(sectionPaths[key as Section] ?? '/')}
           />
         </nav>
       </Layout.Sider>

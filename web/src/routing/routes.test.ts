@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { customerPath, customersPath, parseRoute } from './routes.ts';
+import { customerPath, customersPath, overviewPath, parseRoute } from './routes.ts';
 
 describe('routes', () => {
   it('reads the page from the path', () => {
-    expect(parseRoute('/')).toEqual({ kind: 'customers' });
+    expect(parseRoute('/')).toEqual({ kind: 'home' });
+    expect(parseRoute('/overview')).toEqual({ kind: 'overview' });
+    expect(parseRoute('/overview/')).toEqual({ kind: 'overview' });
     expect(parseRoute('/customers')).toEqual({ kind: 'customers' });
     expect(parseRoute('/customers/')).toEqual({ kind: 'customers' });
     expect(parseRoute('/customers/42')).toEqual({ kind: 'customer', id: 42 });
@@ -17,5 +19,11 @@ describe('routes', () => {
     expect(customersPath()).toBe('/customers');
     expect(customersPath({ q: '张伟', tag: 'VIP' })).toBe('/customers?q=%E5%BC%A0%E4%BC%9F&tag=VIP');
     expect(parseRoute(new URL(customersPath({ q: 'a b' }), 'http://x').pathname)).toEqual({ kind: 'customers' });
+  });
+
+  it('writes the overview path with its period, at / when it is home', () => {
+    expect(overviewPath()).toBe('/overview');
+    expect(overviewPath(false, { from: '2026-01-01', to: '2026-01-31' })).toBe('/overview?from=2026-01-01&to=2026-01-31');
+    expect(overviewPath(true, { from: '2026-01-01', to: '2026-01-31' })).toBe('/?from=2026-01-01&to=2026-01-31');
   });
 });

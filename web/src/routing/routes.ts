@@ -1,10 +1,20 @@
 /** The console's pages, parsed from the address; a page for a capability that has not landed has no route. */
-export type Route = { readonly kind: 'customers' } | { readonly kind: 'customer'; readonly id: number } | { readonly kind: 'not_found' };
+export type Route =
+  | { readonly kind: 'home' }
+  | { readonly kind: 'overview' }
+  | { readonly kind: 'customers' }
+  | { readonly kind: 'customer'; readonly id: number }
+  | { readonly kind: 'not_found' };
 
-/** Reads the page from a path: `/` and `/customers` list customers, `/customers/42` is a customer 360. */
+/**
+ * Reads the page from a path: `/` is home (the overview once analytics has data, else the customer
+ * list), `/overview` the overview, `/customers` the list, `/customers/42` a customer 360.
+ */
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/' || path === '/customers') return { kind: 'customers' };
+  if (path === '/') return { kind: 'home' };
+  if (path === '/overview') return { kind: 'overview' };
+  if (path === '/customers') return { kind: 'customers' };
   const customer = /^\/customers\/(\d{1,15})$/.exec(path);
   if (customer) return { kind: 'customer', id: Number(customer[1]) };
   return { kind: 'not_found' };
@@ -20,4 +30,10 @@ export function customersPath(filters: { q?: string; tag?: string } = {}): strin
   if (filters.tag) params.set('tag', filters.tag);
   const search = params.toString();
   return `/customers${search ? `?${search}` : ''}`;
+}
+
+/** The overview's path with its period (at `/` when it is shown as home). */
+export function overviewPath(home = false, period?: { from: string; to: string }): string {
+  const search = period ? `?${new URLSearchParams({ from: period.from, to: period.to }).toString()}` : '';
+  return `${home ? '/' : '/overview'}${search}`;
 }
