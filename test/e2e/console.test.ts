@@ -1,25 +1,15 @@
 // The web console in a real browser (Debian's chromium through playwright-core) against the real
 // server on an in-memory PGlite: sign in with a key, search, open the 360, edit tags, undo a merge,
 // switch language. Screenshots of each page go to test-artifacts/console/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/index.ts';
-import { buildApp } from '../../src/server/app.ts';
 import { testStores } from '../stores.ts';
 import { seedConsoleData, type ConsoleData } from './console-data.ts';
+import { buildConsole, hasChromium, launchChromium, newConsolePage, screenshots, startServer, warnIfNoChromium } from './helpers.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(root, 'test-artifacts', 'console');
-const hasChromium = existsSync(chromiumPath);
-
-if (!hasChromium) console.warn(`console e2e: skipped, ${chromiumPath} is absent (install it with \`apt-get install -y chromium\`; CI does).`);
+warnIfNoChromium('console e2e');
 
 describe.skipIf(!hasChromium)('web console in chromium', () => {
   let handle: DatabaseHandle;
@@ -28,35 +18,20 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
   let page: Page;
   let base: string;
   let data: ConsoleData;
+  let shot: (name: string) => Promise<void>;
 
-  const shot = async (name: string) => {
-    // From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-  };
   const tableRows = () => page.locator('.ant-table-tbody tr.ant-table-row');
   const waitForList = () => page.locator('.ant-table-wrapper .ant-spin-spinning').waitFor({ state: 'detached' });
 
   beforeAll(async () => {
     // Serve the console as `npm start` would: built from the current sources.
-    const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-web-if-stale.js'), '--strict'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the console build failed:\n${build.stdout}\n${build.stderr}`);
-    mkdirSync(artifacts, { recursive: true });
-
+    await buildConsole();
     handle = await testStores()[0]!.open();
     data = await seedConsoleData(handle.db);
-    app = await buildApp({ db: handle.db, store: handle.kind });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-    });
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 }, timezoneId: 'Asia/Shanghai' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ app, base } = await startServer(handle.db, handle.kind));
+    browser = await launchChromium();
+    page = await newConsolePage(browser);
+    shot = screenshots(page);
   }, 240_000);
 
   afterAll(async () => {
