@@ -57,7 +57,7 @@ async function generate(rows: number, customers: number): Promise<string> {
     }
   }
   out.write(chunk);
-  await new Promise<void>((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
   const { renameSync } = await import('node:fs');
   renameSync(`${path}.part`, path);
   return path;
