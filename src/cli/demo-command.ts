@@ -4,13 +4,13 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { deleteDemo, demoSecretKey, demoStatus, demoWorkspace, demoWriteKey, loadDemo, type DemoProgress, type LoadDemoOptions, type LoadDemoResult } from '../ingest/index.ts';
 import { invalidInput } from '../lib/errors.ts';
+import { readConfig } from '../config.ts';
 import { openDatabase } from './open-database.ts';
 
 const phaseLabels: Readonly<Record<DemoProgress['phase'], string>> = {
   workspace: 'workspace',
   products: 'products',
   customers: 'customers',
-  tags: 'tags',
   orders: 'orders',
   refunds: 'refunds',
   events: 'events',
@@ -64,7 +64,8 @@ const flagsSchema = z.object({
   reset: z.boolean().default(false),
 });
 
-function parseFlags(flags: unknown): z.output<typeof flagsSchema> {
+/** Parses the flags of `patron demo` (commander hands them over as strings). */
+export function parseDemoFlags(flags: unknown): z.output<typeof flagsSchema> {
   const parsed = flagsSchema.safeParse(flags);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -77,14 +78,14 @@ function parseFlags(flags: unknown): z.output<typeof flagsSchema> {
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** What the load did, for the terminal. */
-export function describeDemoLoad(result: LoadDemoResult, seconds: number | undefined): string {
+export function describeDemoLoad(result: LoadDemoResult, seconds: number | undefined, baseUrl = 'http://localhost:3000'): string {
   const c = result.counts;
   const what = `${count(c.customers)} customers, ${count(c.orders)} orders (${count(c.orderItems)} lines, ${count(c.refunds)} refunds), ${count(c.events)} events, ${count(c.products)} products`;
   const asOf = result.asOf.toISOString().slice(0, 10);
   const head = result.skipped
     ? `The demo workspace "${demoWorkspace.slug}" is already loaded (seed ${result.seed}, as of ${asOf}): ${what}. Use --reset to load it again.`
     : `Loaded the demo workspace "${demoWorkspace.slug}" (${demoWorkspace.name}) in ${(seconds ?? 0).toFixed(1)} s: ${what}; seed ${result.seed}, data up to ${asOf}.`;
-  return `${head}\nAdmin API key: ${demoSecretKey} (e.g. curl -H 'Authorization: Bearer ${demoSecretKey}' http://localhost:3000/api/customers); tracking write key: ${demoWriteKey}. Replace both keys in production.`;
+  return `${head}\nAdmin API key: ${demoSecretKey} (e.g. curl -H 'Authorization: Bearer ${demoSecretKey}' ${baseUrl}/api/customers); tracking write key: ${demoWriteKey}. Replace both keys in production.`;
 }
 
 /** `patron demo`: generate the demo data set and load it into the `demo` workspace. */
@@ -105,7 +106,7 @@ export function demoCommand(): Command {
       ].join('\n'),
     )
     .action(async (raw: unknown) => {
-      const flags = parseFlags(raw);
+      const flags = parseDemoFlags(raw);
       const handle = await openDatabase();
       try {
         if (flags.reset && (await deleteDemo(handle.db))) process.stderr.write(`Deleted the demo workspace "${demoWorkspace.slug}".\n`);
@@ -117,7 +118,7 @@ export function demoCommand(): Command {
         } finally {
           progress.finish();
         }
-        console.log(describeDemoLoad(result, (performance.now() - started) / 1000));
+        console.log(describeDemoLoad(result, (performance.now() - started) / 1000, `http://localhost:${readConfig().port}`));
       } finally {
         await handle.close();
       }
@@ -132,11 +133,10 @@ const noDemoSchema = z.enum(['', '0', '1', 'false', 'true']).optional();
  */
 export async function loadDemoOnFirstStart(
   db: Kysely<Database>,
-  env: NodeJS.ProcessEnv = process.env,
-  options: Omit<LoadDemoOptions, 'onProgress'> = {},
-  stream: LineStream = process.stderr,
+  options: { env?: NodeJS.ProcessEnv; baseUrl?: string; stream?: LineStream; load?: Omit<LoadDemoOptions, 'onProgress'> } = {},
 ): Promise<LoadDemoResult | undefined> {
-  const noDemo = noDemoSchema.safeParse(env.PATRON_NO_DEMO);
+  const stream = options.stream ?? process.stderr;
+  const noDemo = noDemoSchema.safeParse((options.env ?? process.env).PATRON_NO_DEMO);
   if (!noDemo.success) throw invalidInput('Environment variable PATRON_NO_DEMO is invalid: use 1 to start without the demo data', { path: ['PATRON_NO_DEMO'] });
   if (noDemo.data === '1' || noDemo.data === 'true') return undefined;
   const status = await demoStatus(db);
@@ -144,9 +144,9 @@ export async function loadDemoOnFirstStart(
   const progress = demoProgressLine(stream);
   const started = performance.now();
   try {
-    const result = await loadDemo(db, { ...options, onProgress: progress.update });
+    const result = await loadDemo(db, { ...options.load, onProgress: progress.update });
     progress.finish();
-    stream.write(`${describeDemoLoad(result, (performance.now() - started) / 1000)}\nSet PATRON_NO_DEMO=1 to start an empty installation without it.\n`);
+    stream.write(`${describeDemoLoad(result, (performance.now() - started) / 1000, options.baseUrl)}\nSet PATRON_NO_DEMO=1 to start an empty installation without it.\n`);
     return result;
   } catch (error) {
     progress.finish();

@@ -14,7 +14,7 @@ export function serveCommand(): Command {
       const handle = await openDatabase(config);
       try {
         // A fresh installation starts with the demo workspace, so there is something to look at.
-        await loadDemoOnFirstStart(handle.db);
+        await loadDemoOnFirstStart(handle.db, { baseUrl: `http://localhost:${config.port}` });
       } catch (error) {
         await handle.close();
         throw error;

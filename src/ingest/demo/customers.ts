@@ -11,8 +11,9 @@ export const channels: readonly Channel[] = ['tmall', 'jd', 'miniprogram', 'app'
 
 /** Who a demo customer is and how they shop: the hidden parameters the purchase simulation draws from. */
 export interface CustomerTraits {
+  /** The draw number: the customer's random stream is derived from it. */
   readonly index: number;
-  /** The member number, the external id every demo customer has. */
+  /** The member number, the external id every demo customer has; assigned in sign-up order. */
   readonly externalId: string;
   readonly name: PersonName;
   readonly gender: Gender | 'other' | null;
@@ -63,7 +64,7 @@ export interface UniqueValues {
  * and the purchase parameters. Sign-ups grow over the window (the brand is growing) and follow the
  * shopping calendar, so Double Eleven brings a wave of new customers.
  */
-export function drawCustomer(random: Random, index: number, calendar: ShoppingCalendar, asOf: number, unique: UniqueValues): CustomerTraits {
+export function drawCustomer(random: Random, index: number, calendar: ShoppingCalendar, asOf: number, unique: UniqueValues): Omit<CustomerTraits, 'externalId'> {
   const city = random.weighted(cities, (c) => c.weight);
   const abroad = city.country !== 'CN';
   const genderDraw = random.next();
@@ -89,14 +90,14 @@ export function drawCustomer(random: Random, index: number, calendar: ShoppingCa
     ? `${asOfYear - age - (random.chance(0.5) ? 1 : 0)}-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`
     : null;
 
-  const externalId = `M${String(index + 1).padStart(8, '0')}`;
-  const identities: RawIdentity[] = [{ type: 'external_id', value: externalId }];
-  if (random.chance(abroad ? 0.7 : 0.88)) {
+  const identities: RawIdentity[] = [];
+  const addPhone = () => {
     let phone = drawMobile(random, city.country);
     while (unique.phones.has(phone.replace(/\D/g, ''))) phone = drawMobile(random, city.country);
     unique.phones.add(phone.replace(/\D/g, ''));
     identities.push({ type: 'phone', value: phone });
-  }
+  };
+  if (random.chance(abroad ? 0.7 : 0.88)) addPhone();
   if (random.chance(abroad ? 0.95 : 0.38)) {
     const email = drawEmail(random, name, city.country, birthday, unique.emails, index);
     identities.push({ type: 'email', value: email });
@@ -109,12 +110,13 @@ export function drawCustomer(random: Random, index: number, calendar: ShoppingCa
   const appUser = channel === 'app' || random.chance(0.12);
   const anonymousId = appUser ? `${random.chars('0123456789abcdef', 8)}-${random.chars('0123456789abcdef', 4)}-4${random.chars('0123456789abcdef', 3)}-${random.pick(['8', '9', 'a', 'b'])}${random.chars('0123456789abcdef', 3)}-${random.chars('0123456789abcdef', 12)}` : null;
   if (anonymousId) identities.push({ type: 'anonymous_id', value: anonymousId });
+  // Every member can be reached somehow: joining the programme asks for a mobile number at the least.
+  if (identities.length === 0) addPhone();
 
   const enterprise = random.chance(0.012);
   const affinity = new Map(categories.map((c) => [c.name, c.weight * random.gamma(0.8, 1.25)]));
   return {
     index,
-    externalId,
     name,
     gender,
     birthday,
@@ -132,6 +134,12 @@ export function drawCustomer(random: Random, index: number, calendar: ShoppingCa
     affinity,
     optIn: random.chance(0.7),
   };
+}
+
+/** Gives a drawn customer their member number (shops number members as they join) as the first identity. */
+export function withMemberNumber(drawn: Omit<CustomerTraits, 'externalId'>, memberNo: number): CustomerTraits {
+  const externalId = `M${String(memberNo).padStart(8, '0')}`;
+  return { ...drawn, externalId, identities: [{ type: 'external_id', value: externalId }, ...drawn.identities] };
 }
 
 function drawEmail(random: Random, name: PersonName, country: string, birthday: string | null, taken: Set<string>, index: number): string {

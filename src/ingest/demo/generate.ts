@@ -2,7 +2,7 @@ import type { ProfilePatch, RawIdentity } from '../../customers/index.ts';
 import type { OrderInput, ProductInput, RefundInput } from '../../orders/index.ts';
 import { createShoppingCalendar, dayNumber } from './calendar.ts';
 import { categories, products } from './catalogue.ts';
-import { drawCustomer, isNew, type CustomerTraits } from './customers.ts';
+import { drawCustomer, isNew, withMemberNumber } from './customers.ts';
 import { buildCustomerEvents, buildVisitorEvents, type DemoEvent } from './events.ts';
 import { buildGuestOrders, buildOrder, cancelledCopy, orderNumber, purchaseChannel, toOrderInput, toRefundInput, type DemoOrder } from './orders.ts';
 import { simulatePurchases } from './purchases.ts';
@@ -54,7 +54,7 @@ const tierThresholds: readonly (readonly [string, number])[] = [
  * mini-program, its app and its stores: customers with Chinese (and some English) names, cities,
  * identities and tags; about two years of orders ending at asOf from a per-customer BG/NBD purchase
  * process with Chinese retail seasonality; refunds, guest orders and tracking events. Deterministic:
- * the same options give the same data set, and customer n is the same whatever the customer count.
+ * the same options give the same data set. Member numbers follow sign-up order.
  */
 export function generateDemo(options: DemoOptions): DemoDataSet {
   const seed = options.seed ?? defaultDemoSeed;
@@ -65,13 +65,15 @@ export function generateDemo(options: DemoOptions): DemoDataSet {
   const calendar = createShoppingCalendar(lastDay - demoHistoryDays, lastDay);
   const unique = { emails: new Set<string>(), phones: new Set<string>() };
 
-  const people: { traits: CustomerTraits; orders: DemoOrder[]; events: DemoEvent[] }[] = [];
-  for (let index = 0; index < count; index++) {
+  // Draw everyone first, then number members in sign-up order, as a shop does.
+  const drawn = Array.from({ length: count }, (_, index) => drawCustomer(root.fork(`customer:${index}`).fork('profile'), index, calendar, asOf, unique));
+  const bySignup = drawn.map((_, index) => index).sort((a, b) => drawn[a]!.signedUpAt - drawn[b]!.signedUpAt || a - b);
+  const people = bySignup.map((index, rank) => {
     const random = root.fork(`customer:${index}`);
-    const traits = drawCustomer(random.fork('profile'), index, calendar, asOf, unique);
+    const traits = withMemberNumber(drawn[index]!, rank + 1);
     const history = simulatePurchases(random.fork('purchases'), traits, calendar, asOf);
     const orderRandom = random.fork('orders');
-    const customerPart = String(index + 1).padStart(6, '0');
+    const customerPart = String(rank + 1).padStart(6, '0');
     const orders: DemoOrder[] = [];
     for (const at of history.purchases) {
       const channel = purchaseChannel(orderRandom, traits);
@@ -80,8 +82,8 @@ export function generateDemo(options: DemoOptions): DemoDataSet {
       if (channel !== 'store' && orderRandom.chance(0.025)) orders.push(cancelledCopy(orderRandom, order, orderNumber(channel, at, customerPart, orders.length + 1)));
     }
     const events = buildCustomerEvents(random.fork('events'), traits, history, orders, calendar, asOf);
-    people.push({ traits, orders, events });
-  }
+    return { traits, orders, events };
+  });
 
   const memberOrders = people.reduce((a, p) => a + p.orders.length, 0);
   const guestOrders = buildGuestOrders(root.fork('guests'), Math.round(memberOrders * 0.04), calendar, asOf);
@@ -90,7 +92,7 @@ export function generateDemo(options: DemoOptions): DemoDataSet {
   const spend = people.map((p) => p.orders.reduce((a, o) => a + (o.status === 'completed' ? o.totalMinor - (o.refund?.amountMinor ?? 0) : 0), 0));
 
   const customers = people.map(({ traits, orders }, i): DemoCustomer => {
-    const random = root.fork(`customer:${i}`).fork('tags');
+    const random = root.fork(`customer:${traits.index}`).fork('tags');
     const total = spend[i]!;
     const tags: string[] = [];
     if (traits.channel !== 'tmall' && traits.channel !== 'jd' ? true : traits.wechat || random.chance(0.4)) tags.push('会员');

@@ -54,97 +54,131 @@ function mixSeed(seed: number, label: string | number): number {
 
 /** Creates a random source from a seed (any integer; equal seeds give equal streams). */
 export function createRandom(seed: number): Random {
-  const baseSeed = seed >>> 0;
-  const init = splitmix32(baseSeed);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
-  if ((a | b | c | d) === 0) a = 1;
-  const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
-  const nextUint = () => {
-    const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result;
-  };
-  let spareNormal: number | undefined;
+  return new Xoshiro128(seed >>> 0);
+}
 
-  const random: Random = {
-    next: () => nextUint() / 4294967296,
-    int: (min, max) => min + Math.floor(random.next() * (max - min + 1)),
-    chance: (p) => random.next() < p,
-    pick: (items) => {
-      if (items.length === 0) throw new Error('pick from an empty list');
-      return items[Math.floor(random.next() * items.length)]!;
-    },
-    weighted: (items, weight) => {
-      let total = 0;
-      for (const item of items) total += weight(item);
-      let r = random.next() * total;
-      for (const item of items) {
-        r -= weight(item);
-        if (r < 0) return item;
-      }
-      return items[items.length - 1]!;
-    },
-    normal: (mean, sd) => {
-      if (spareNormal !== undefined) {
-        const z = spareNormal;
-        spareNormal = undefined;
-        return mean + sd * z;
-      }
-      const u = 1 - random.next();
-      const v = random.next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      spareNormal = r * Math.sin(2 * Math.PI * v);
-      return mean + sd * r * Math.cos(2 * Math.PI * v);
-    },
-    exponential: (rate) => -Math.log(1 - random.next()) / rate,
-    gamma: (shape, scale) => {
-      // Shape below 1: draw with shape + 1 and scale by U^(1/shape) (Marsaglia & Tsang, section 6).
-      if (shape < 1) return random.gamma(shape + 1, scale) * Math.pow(1 - random.next(), 1 / shape);
-      const d0 = shape - 1 / 3;
-      const c0 = 1 / Math.sqrt(9 * d0);
-      for (;;) {
-        let x: number;
-        let v: number;
-        do {
-          x = random.normal(0, 1);
-          v = 1 + c0 * x;
-        } while (v <= 0);
-        v = v * v * v;
-        const u = 1 - random.next();
-        if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d0 * (1 - v + Math.log(v))) return d0 * v * scale;
-      }
-    },
-    beta: (a, b) => {
-      const x = random.gamma(a, 1);
-      const y = random.gamma(b, 1);
-      return x / (x + y);
-    },
-    poisson: (mean) => {
-      if (mean <= 0) return 0;
-      const limit = Math.exp(-mean);
-      let k = 0;
-      let p = random.next();
-      while (p > limit) {
-        k++;
-        p *= random.next();
-      }
-      return k;
-    },
-    chars: (alphabet, length) => {
-      let out = '';
-      for (let i = 0; i < length; i++) out += alphabet[Math.floor(random.next() * alphabet.length)];
-      return out;
-    },
-    fork: (label) => createRandom(mixSeed(baseSeed, label)),
-  };
-  return random;
+// A class rather than closures: the generator forks a few streams per customer, and methods on the
+// prototype make a fork cost four numbers instead of a dozen function objects.
+class Xoshiro128 implements Random {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | undefined;
+
+  constructor(private readonly seed: number) {
+    const init = splitmix32(seed);
+    this.a = init();
+    this.b = init();
+    this.c = init();
+    this.d = init();
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  private nextUint(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.b << 9) >>> 0;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result;
+  }
+
+  next(): number {
+    return this.nextUint() / 4294967296;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('pick from an empty list');
+    return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  weighted<T>(items: readonly T[], weight: (item: T) => number): T {
+    let total = 0;
+    for (const item of items) total += weight(item);
+    let r = this.next() * total;
+    for (const item of items) {
+      r -= weight(item);
+      if (r < 0) return item;
+    }
+    return items[items.length - 1]!;
+  }
+
+  normal(mean: number, sd: number): number {
+    if (this.spareNormal !== undefined) {
+      const z = this.spareNormal;
+      this.spareNormal = undefined;
+      return mean + sd * z;
+    }
+    const u = 1 - this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return mean + sd * r * Math.cos(2 * Math.PI * v);
+  }
+
+  exponential(rate: number): number {
+    return -Math.log(1 - this.next()) / rate;
+  }
+
+  gamma(shape: number, scale: number): number {
+    // Shape below 1: draw with shape + 1 and scale by U^(1/shape) (Marsaglia & Tsang, section 6).
+    if (shape < 1) return this.gamma(shape + 1, scale) * Math.pow(1 - this.next(), 1 / shape);
+    const d0 = shape - 1 / 3;
+    const c0 = 1 / Math.sqrt(9 * d0);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal(0, 1);
+        v = 1 + c0 * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = 1 - this.next();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d0 * (1 - v + Math.log(v))) return d0 * v * scale;
+    }
+  }
+
+  beta(a: number, b: number): number {
+    const x = this.gamma(a, 1);
+    const y = this.gamma(b, 1);
+    return x / (x + y);
+  }
+
+  poisson(mean: number): number {
+    if (mean <= 0) return 0;
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = this.next();
+    while (p > limit) {
+      k++;
+      p *= this.next();
+    }
+    return k;
+  }
+
+  chars(alphabet: string, length: number): string {
+    let out = '';
+    for (let i = 0; i < length; i++) out += alphabet[Math.floor(this.next() * alphabet.length)];
+    return out;
+  }
+
+  fork(label: string | number): Random {
+    return new Xoshiro128(mixSeed(this.seed, label));
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
