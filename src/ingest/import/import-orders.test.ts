@@ -165,6 +165,14 @@ describe.each(testStores())('importing orders on $kind', (store) => {
     expect(await ordersOf(ws)).toEqual(orders);
   });
 
+  it('in strict mode stops at a refund the database refuses, rolling back its batch', async () => {
+    const ws = await testWorkspace(h.db, { currency: 'GBP', timezone: 'Europe/London' });
+    const summary = await run(ws, { file: fixture('orders-uci.csv'), mapping: uciMapping, refundPrefix: 'C', strict: true });
+    expect(summary).toMatchObject({ result: 'stopped', inserted: 0, rejected: 1 });
+    expect(await count(ws, 'orders')).toBe(0);
+    expect(await count(ws, 'customers')).toBe(0);
+  });
+
   it('folds lines of one order that are not together in the file, across batches, and re-importing leaves the same orders', async () => {
     const ws = await testWorkspace(h.db);
     const mapping = [

@@ -54,5 +54,6 @@ describe('reading files', () => {
   it('names the format it cannot tell, and a missing file', async () => {
     await expect(read('f.dat', 'x')).rejects.toThrow(/pass --format csv, xlsx or jsonl/);
     await expect(openRowSource(join(dir, 'none.csv'))).rejects.toThrow(/no such file/);
+    await expect(read('g.xlsx', 'not a zip file')).rejects.toThrow(/Cannot read .*g\.xlsx as an Excel workbook/);
   });
 });

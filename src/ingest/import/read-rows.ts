@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { invalidInput } from '../../lib/errors.ts';
+import { invalidInput, PatronError } from '../../lib/errors.ts';
 
 /** The file formats the importer reads. */
 export const fileFormats = ['csv', 'xlsx', 'jsonl'] as const;
@@ -267,10 +267,15 @@ async function openXlsx(path: string, totalBytes: number, options: ReadOptions):
   }
   const isEmpty = (cells: readonly unknown[]) => cells.every((c) => c === null || c === undefined || (typeof c === 'string' && c.trim() === ''));
   let header: string[] | undefined;
-  for await (const row of sheetRows()) {
-    if (isEmpty(row.cells)) continue;
-    header = row.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
-    break;
+  try {
+    for await (const row of sheetRows()) {
+      if (isEmpty(row.cells)) continue;
+      header = row.cells.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
+      break;
+    }
+  } catch (e) {
+    if (e instanceof PatronError) throw e;
+    throw invalidInput(`Cannot read ${path} as an Excel workbook (.xlsx): ${(e as Error).message}`, { path: ['file'] });
   }
   if (!header) throw invalidInput(`${path} has no header row${options.sheet ? ` in sheet ${options.sheet}` : ''}`, { path: ['file'] });
   return {

@@ -1,5 +1,7 @@
-import { closeSync, createWriteStream, existsSync, openSync, readSync, unlinkSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { accessSync, closeSync, constants, createWriteStream, existsSync, openSync, readSync, unlinkSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { invalidInput } from '../../lib/errors.ts';
 import type { SourceRow } from './read-rows.ts';
 
 const headerStart = ['line', 'column', 'reason'];
@@ -25,12 +27,22 @@ export interface RejectsFile {
  * columns follow line, column and reason; JSON Lines rows are written whole in a `row` column.
  */
 export function openRejectsFile(path: string, columns: readonly string[] | undefined): RejectsFile {
+  // Checked before the import starts, so that a rejects file that cannot be written stops nothing half-way.
+  try {
+    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+  } catch {
+    throw invalidInput(`Cannot write the rejects file ${path}; pass --rejects with a path you can write`, { path: ['rejectsPath'] });
+  }
   let stream: WriteStream | undefined;
+  let failure: Error | undefined;
   let count = 0;
   let needsDrain = false;
   const write = (fields: readonly unknown[]) => {
     if (!stream) {
       stream = createWriteStream(path, { encoding: 'utf8' });
+      stream.on('error', (e) => {
+        failure = e;
+      });
       stream.write(`${[...headerStart, ...(columns ?? ['row'])].map(csvField).join(',')}\n`);
     }
     if (!stream.write(`${fields.map(csvField).join(',')}\n`)) needsDrain = true;
@@ -48,14 +60,16 @@ export function openRejectsFile(path: string, columns: readonly string[] | undef
       write([row.line, column, reason, ...original]);
     },
     async flush() {
+      if (failure) throw invalidInput(`Cannot write the rejects file ${path}: ${failure.message}`, { path: ['rejectsPath'] });
       if (stream && needsDrain) {
         needsDrain = false;
-        await once(stream, 'drain');
+        await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
       }
     },
     async close() {
       if (stream) {
         const s = stream;
+        if (failure) return;
         await new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())));
         return;
       }
