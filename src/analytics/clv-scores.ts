@@ -49,6 +49,8 @@ const daysPerMonth = 365.25 / 12;
 // A daily run must finish: on a flat likelihood (no spend heterogeneity, no dropout) the optimizers
 // could otherwise wander for minutes; the cap is reported as "not converged".
 const fitLimits = { maxIterations: 1000 };
+/** Up to this many buyers the fit summary keeps exact days; above, whole weeks (see clv.fitResolutionDays). */
+export const autoExactBuyers = 100_000;
 
 /**
  * Fits BG/NBD on the de-duplicated (x, t_x, T) of score_input (x = order days − 1, times from the first
@@ -64,7 +66,8 @@ export async function fitClvModels(trx: Trx, settings: AnalyticsSettings, asOf: 
   const started = performance.now();
   const unit = daysPerUnit(settings.clv.timeUnit);
   const problems: string[] = [];
-  const res = settings.clv.fitResolutionDays;
+  const buyers = await sql<{ n: number }>`SELECT count(*)::int AS n FROM score_input`.execute(trx);
+  const res = settings.clv.fitResolutionDays ?? ((buyers.rows[0]?.n ?? 0) > autoExactBuyers ? 7 : 1);
   const histories = await sql<{ x: number; tx: number; tt: number; n: number }>`
     SELECT order_days - 1 AS x, ((last_day - first_day) + ${res}::int / 2) / ${res}::int * ${res}::int AS tx,
            ((${asOf}::date - first_day) + ${res}::int / 2) / ${res}::int * ${res}::int AS tt, count(*)::int AS n
@@ -206,7 +209,8 @@ export function clvExpressions(models: ClvModels, asOf: string): ClvExpressions 
   const tx = sql`((i.last_day - i.first_day)::float8 / ${unit}::float8)`;
   const x = sql`(i.order_days - 1)::float8`;
   const logOdds = sql`(ln(${a}::float8) - ln(${b}::float8 + ${x} - 1) + (${r}::float8 + ${x}) * (ln(${alpha}::float8 + ${T}) - ln(${alpha}::float8 + ${tx})))`;
-  const pAlive = sql`CASE WHEN i.order_days = 1 THEN 1::float8 WHEN ${logOdds} > 700 THEN 0::float8 WHEN ${logOdds} < -700 THEN 1::float8 ELSE 1 / (1 + exp(${logOdds})) END`;
+  // Clamped to ±700, exp stays inside float8 on both ends, and the log-odds are computed once.
+  const pAlive = sql`CASE WHEN i.order_days = 1 THEN 1::float8 ELSE 1 / (1 + exp(greatest(-700::float8, least(700::float8, ${logOdds})))) END`;
   const gg = models.gammaGamma;
   const zbar = sql`CASE WHEN i.order_days > 1 THEN (i.total_minor - i.first_day_minor)::float8 / (i.order_days - 1) ELSE 0 END`;
   const expectedAov = gg ? sql`(${gg.p}::float8 * (${gg.gamma}::float8 + ${x} * ${zbar}) / (${gg.p}::float8 * ${x} + ${gg.q}::float8 - 1))` : null;

@@ -71,12 +71,16 @@ export const analyticsSettingsSchema = z.object({
       horizonDays: z.number().int().positive().max(3650).default(365),
       /** Yearly discount rate for CLV (0.1 = 10 % a year), applied monthly. */
       annualDiscountRate: z.number().min(0).max(1).default(0.1),
-      /** The fit groups t_x and T to multiples of this many days (1 = exact; 7 collapses a million histories into far fewer rows). Predictions always use exact days. */
-      fitResolutionDays: z.number().int().min(1).max(30).default(1),
+      /**
+       * The fit groups t_x and T to multiples of this many days (1 = exact). Null (the default) chooses:
+       * exact up to 100,000 buyers, whole weeks above, where exact days leave hundreds of thousands of
+       * distinct histories. Predictions always use exact days.
+       */
+      fitResolutionDays: z.number().int().min(1).max(30).nullable().default(null),
       /** The Gamma-Gamma fit rounds each z̄ to this many significant digits (4 = within ±0.005 %), so near-continuous spend groups into a few thousand levels; null = exact. */
       fitSpendDigits: z.number().int().min(1).max(15).nullable().default(4),
     })
-    .default({ enabled: true, timeUnit: 'days', horizonDays: 365, annualDiscountRate: 0.1, fitResolutionDays: 1, fitSpendDigits: 4 }),
+    .default({ enabled: true, timeUnit: 'days', horizonDays: 365, annualDiscountRate: 0.1, fitResolutionDays: null, fitSpendDigits: 4 }),
   churnWarning: z
     .object({
       /** Warn when P(alive) falls below this since the previous run. */
