@@ -32,6 +32,24 @@ const problem = (reason: string) => new Problem(reason);
 
 type Read<T> = (value: unknown) => T | Problem;
 
+/**
+ * Remembers what text cells read as: files repeat dates, customers and prices row after row, and reading
+ * a phone number or a local time is the costly part of validation. The memory is bounded (emptied when full).
+ */
+function remembered<T>(read: Read<T>, size = 20_000): Read<T> {
+  const known = new Map<string, T | Problem>();
+  return (value) => {
+    if (typeof value !== 'string') return read(value);
+    let result = known.get(value);
+    if (result === undefined) {
+      result = read(value);
+      if (known.size >= size) known.clear();
+      known.set(value, result);
+    }
+    return result;
+  };
+}
+
 /** Whether a cell holds nothing: absent, null, or only whitespace. */
 export function isEmptyCell(value: unknown): boolean {
   if (value === undefined || value === null) return true;
@@ -115,12 +133,12 @@ export const quantityCell = () =>
     return n;
   });
 
-const readDate =
-  (parse: DateParser): Read<DateReading> =>
-  (value) => {
+// Readings are shared between rows that hold the same text: they are never modified.
+const readDate = (parse: DateParser): Read<DateReading> =>
+  remembered((value) => {
     const r = parse(value);
     return typeof r === 'string' ? problem(r) : r;
-  };
+  });
 
 /** A date or time read by the file's date parser. */
 export const dateCell = (parse: DateParser) => cell(readDate(parse));
@@ -181,14 +199,16 @@ export const listCell = (separator: RegExp, maxItem = 100) =>
 
 /** An identifier of the given type, normalized (emails lower-cased, phones to E.164 in `country`). */
 export const identityCell = (type: IdentityType, country: string) =>
-  cell<Identity>((value) => {
-    try {
-      return normalizeIdentity(type, cellText(value)!, country);
-    } catch (e) {
-      if (e instanceof PatronError) return problem(e.message);
-      throw e;
-    }
-  });
+  cell<Identity>(
+    remembered((value) => {
+      try {
+        return normalizeIdentity(type, cellText(value)!, country);
+      } catch (e) {
+        if (e instanceof PatronError) return problem(e.message);
+        throw e;
+      }
+    }),
+  );
 
 /** Any value kept as is in a JSON attribute or property: text is trimmed, empty cells are left out. */
 export function attributeValue(value: unknown): unknown {
