@@ -182,6 +182,21 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     expect(row.p_alive).toBeNull();
     expect(solo.problems[0]).toMatch(/Only one buyer/);
 
+    // Several customers, every order on the as-of day: all tie on R and F (score 3), no time observed for a model.
+    const oneDay = await testWorkspace(h.db);
+    await recordOrders(h.db, oneDay, [order('x', '2025-06-30', 100), order('y', '2025-06-30', 200), order('z', '2025-06-30', 300), order('free', '2025-06-30', 0)]);
+    const sameDay = await runScoring(h.db, oneDay, { asOf: '2025-06-30' });
+    // The zero-value order is not a purchase (customer_stats' rule), so "free" is no buyer.
+    expect(sameDay.customers).toBe(3);
+    const same = await h.db.selectFrom('customer_scores').select(['r_score', 'f_score', 'm_score', 'rfm_segment', 'p_alive']).where('workspace_id', '=', oneDay.id).orderBy('monetary_minor').execute();
+    expect(same).toEqual([
+      // Three distinct totals: centres at 1/6, 3/6, 5/6 of the ranking → M1, M3, M5.
+      { r_score: 3, f_score: 3, m_score: 1, rfm_segment: 'need_attention', p_alive: null },
+      { r_score: 3, f_score: 3, m_score: 3, rfm_segment: 'need_attention', p_alive: null },
+      { r_score: 3, f_score: 3, m_score: 5, rfm_segment: 'need_attention', p_alive: null },
+    ]);
+    expect(sameDay.problems[0]).toMatch(/No repeat buyers/);
+
     // Refunds making monetary zero: the fully refunded customer is no longer a buyer and is not scored.
     const refunds = await testWorkspace(h.db);
     await recordOrders(h.db, refunds, [order('keep', '2025-06-01', 1000), { ...order('gone', '2025-06-02', 700), externalId: 'refund-me' }]);
@@ -199,7 +214,7 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
       { recency_days: 29, frequency: 1, monetary_minor: 1000 },
     ]);
     // No NaN anywhere.
-    const all = await h.db.selectFrom('customer_scores').selectAll().where('workspace_id', 'in', [one.id, refunds.id, future.id]).execute();
+    const all = await h.db.selectFrom('customer_scores').selectAll().where('workspace_id', 'in', [one.id, oneDay.id, refunds.id, future.id]).execute();
     for (const r of all) for (const v of Object.values(r)) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
   });
 
