@@ -100,9 +100,10 @@ export function demoCommand(): Command {
       'after',
       [
         '',
-        `The workspace gets the documented API keys ${demoSecretKey} (admin API, Bearer) and ${demoWriteKey} (tracking API); replace them in production.`,
-        'Running it again leaves a loaded demo alone; an interrupted load resumes. `patron serve` loads the demo on the first start of an',
-        'empty installation; set PATRON_NO_DEMO=1 to start empty instead.',
+        `The workspace gets the documented API keys ${demoSecretKey} (admin API, Bearer) and ${demoWriteKey}`,
+        '(tracking API); replace them in production. Running it again leaves a loaded demo alone; an interrupted',
+        'load resumes with the seed and date it started with. `patron serve` loads the demo on the first start of',
+        'an empty installation; set PATRON_NO_DEMO=1 to start empty instead.',
       ].join('\n'),
     )
     .action(async (raw: unknown) => {

@@ -22,12 +22,12 @@ export function localDate(ms: number): [number, number, number] {
 }
 
 /** The day number of a Shanghai calendar date. */
-export function dateDay(year: number, month: number, dayOfMonth: number): number {
+function dateDay(year: number, month: number, dayOfMonth: number): number {
   return Math.floor(Date.UTC(year, month - 1, dayOfMonth) / day);
 }
 
-// Lunar festivals by Gregorian date (Hong Kong Observatory calendar); years outside the table use an
-// average date, which is close enough for demo seasonality.
+// Lunar festivals by Gregorian date; years outside the table use an average date, which is close enough
+// for demo seasonality.
 const lunarNewYear: Readonly<Record<number, [number, number]>> = {
   2020: [1, 25], 2021: [2, 12], 2022: [2, 1], 2023: [1, 22], 2024: [2, 10], 2025: [1, 29], 2026: [2, 17], 2027: [2, 6],
   2028: [1, 26], 2029: [2, 13], 2030: [2, 3], 2031: [1, 23], 2032: [2, 11], 2033: [1, 31], 2034: [2, 19], 2035: [2, 8],

@@ -1,6 +1,6 @@
 import type { RawIdentity } from '../../customers/index.ts';
 import { categories } from './catalogue.ts';
-import { day, dayNumber, timeInDay, type ShoppingCalendar } from './calendar.ts';
+import { dayNumber, timeInDay, type ShoppingCalendar } from './calendar.ts';
 import { drawName, type Gender, type PersonName } from './names.ts';
 import { cities, drawEmailDomain, drawMobile, type City } from './places.ts';
 import type { Random } from './random.ts';
@@ -155,11 +155,6 @@ function drawEmail(random: Random, name: PersonName, country: string, birthday: 
   if (taken.has(email)) email = `${local}${index}@${domain}`;
   taken.add(email);
   return email;
-}
-
-/** Days since sign-up at an instant. */
-export function tenureDays(traits: CustomerTraits, at: number): number {
-  return (at - traits.signedUpAt) / day;
 }
 
 /** True when the customer signed up within the last `days` days before asOf. */

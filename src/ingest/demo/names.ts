@@ -11,8 +11,8 @@ export interface PersonName {
 
 export type Gender = 'female' | 'male';
 
-// The most common surnames with their share of the population in percent (Ministry of Public
-// Security, 2020 household registration report; the tail is approximate), with pinyin.
+// The most common surnames with their approximate share of the population in percent (after the
+// Ministry of Public Security's household-registration rankings; the tail is rounded), with pinyin.
 const surnames: readonly (readonly [string, string, number])[] = [
   ['王', 'wang', 7.1], ['李', 'li', 7.0], ['张', 'zhang', 6.7], ['刘', 'liu', 5.4], ['陈', 'chen', 4.6], ['杨', 'yang', 3.1],
   ['黄', 'huang', 2.2], ['赵', 'zhao', 2.0], ['吴', 'wu', 1.9], ['周', 'zhou', 1.9], ['徐', 'xu', 1.5], ['孙', 'sun', 1.5],

@@ -37,7 +37,7 @@ export interface DemoOrder {
 }
 
 /** The shop front of each online channel, stored as the order's store. */
-export const onlineStores: Readonly<Record<Exclude<Channel, 'store'>, string>> = {
+const onlineStores: Readonly<Record<Exclude<Channel, 'store'>, string>> = {
   tmall: '天猫旗舰店',
   jd: '京东自营旗舰店',
   miniprogram: '微信小程序商城',
