@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findApiKey } from '../access/index.ts';
+import { findApiKey, findWorkspaceBySlug, updateWorkspaceSettings } from '../access/index.ts';
 import { connectPglite, type DatabaseHandle } from '../db/index.ts';
-import { demoStatus } from '../ingest/index.ts';
+import { demoStatus, loadDemo } from '../ingest/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
 import { demoCommand, demoProgressLine, loadDemoOnFirstStart, parseDemoFlags } from './demo-command.ts';
@@ -52,7 +52,7 @@ describe.each(testStores())('the first-start demo load on $kind', (store) => {
   it('loads nothing when PATRON_NO_DEMO=1, then the demo on a fresh install, then nothing again', async () => {
     const stream = captureStream(false);
     expect(await loadDemoOnFirstStart(h.db, { env: { PATRON_NO_DEMO: '1' }, stream, load: small })).toBeUndefined();
-    expect(await demoStatus(h.db)).toEqual({ exists: false, complete: false, otherWorkspaces: false });
+    expect(await demoStatus(h.db)).toEqual({ exists: false, startedByLoader: false, complete: false, otherWorkspaces: false });
     await expect(loadDemoOnFirstStart(h.db, { env: { PATRON_NO_DEMO: 'yes' }, stream, load: small })).rejects.toThrow(/PATRON_NO_DEMO is invalid/);
 
     const loaded = await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small, baseUrl: 'http://localhost:4321' });
@@ -61,6 +61,13 @@ describe.each(testStores())('the first-start demo load on $kind', (store) => {
     expect(stream.text()).toContain("curl -H 'Authorization: Bearer demo-secret-key' http://localhost:4321/api/customers");
     expect(stream.text()).toContain('PATRON_NO_DEMO=1');
     expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
+
+    // Replacing the workspace settings drops the load record: the next start must still come up.
+    const demo = (await findWorkspaceBySlug(h.db, 'demo'))!;
+    await updateWorkspaceSettings(h.db, demo, { identityLimits: { external_id: 1 } });
+    expect(await demoStatus(h.db)).toMatchObject({ exists: true, startedByLoader: false });
+    expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
+    await expect(loadDemo(h.db, {})).rejects.toThrow(/has no record of a demo load .* run `patron demo --reset`/);
   });
 
   it('leaves an installation with other workspaces alone', async () => {

@@ -141,7 +141,8 @@ export async function loadDemoOnFirstStart(
   if (!noDemo.success) throw invalidInput('Environment variable PATRON_NO_DEMO is invalid: use 1 to start without the demo data', { path: ['PATRON_NO_DEMO'] });
   if (noDemo.data === '1' || noDemo.data === 'true') return undefined;
   const status = await demoStatus(db);
-  if (status.otherWorkspaces || status.complete) return undefined;
+  // Load into an empty installation, or finish a load that was interrupted; never touch anything else.
+  if (status.otherWorkspaces || (status.exists && (status.complete || !status.startedByLoader))) return undefined;
   const progress = demoProgressLine(stream);
   const started = performance.now();
   try {

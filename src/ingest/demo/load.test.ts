@@ -71,7 +71,7 @@ describe.each(testStores())('the demo load on $kind', (store) => {
     const again = await loadDemo(h.db, {});
     expect(again.skipped).toBe(true);
     expect(again.counts).toEqual(first.counts);
-    expect(await demoStatus(h.db)).toEqual({ exists: true, complete: true, otherWorkspaces: false });
+    expect(await demoStatus(h.db)).toEqual({ exists: true, startedByLoader: true, complete: true, otherWorkspaces: false });
 
     // Pretend the first load stopped just before the end: the rerun resumes with the recorded seed and asOf.
     const before = await sql<{ orders: string; events: number }>`
@@ -98,7 +98,7 @@ describe.each(testStores())('the demo load on $kind', (store) => {
     expect((await demoStatus(h.db)).otherWorkspaces).toBe(true);
     expect(await deleteDemo(h.db)).toBe(true);
     expect(await deleteDemo(h.db)).toBe(false);
-    expect(await demoStatus(h.db)).toEqual({ exists: false, complete: false, otherWorkspaces: true });
+    expect(await demoStatus(h.db)).toEqual({ exists: false, startedByLoader: false, complete: false, otherWorkspaces: true });
     expect(await countDemo(h.db, first.workspace.id)).toEqual({ customers: 0, orders: 0, orderItems: 0, refunds: 0, events: 0, products: 0 });
     expect(await findApiKey(h.db, 'demo-secret-key')).toBeUndefined();
     expect(await h.db.selectFrom('workspaces').select('id').where('id', '=', other.id).executeTakeFirst()).toEqual({ id: other.id });

@@ -77,7 +77,10 @@ export async function loadDemo(db: Kysely<Database>, options: LoadDemoOptions = 
   let workspace = await findWorkspaceBySlug(db, demoWorkspace.slug);
   let marker = workspace ? await readMarker(db, workspace.id) : undefined;
   if (workspace && !marker) {
-    throw new PatronError('conflict', `A workspace with slug "${demoWorkspace.slug}" exists that the demo loader did not create; rename it or load the demo elsewhere`);
+    throw new PatronError(
+      'conflict',
+      `The workspace "${demoWorkspace.slug}" has no record of a demo load (it was made by hand, or its settings were replaced); run \`patron demo --reset\` to replace it with the demo`,
+    );
   }
   if (workspace && marker) {
     const asked = { seed: options.seed ?? marker.seed, customers: options.customers ?? marker.customers };
@@ -169,12 +172,15 @@ export async function loadDemo(db: Kysely<Database>, options: LoadDemoOptions = 
   return { workspace: ws, skipped: false, seed: marker.seed, customers: marker.customers, asOf: new Date(marker.asOf), counts: await countDemo(db, ws.id) };
 }
 
-/** Whether the demo workspace exists and was fully loaded, and whether any other workspace exists (a fresh install has none). */
-export async function demoStatus(db: Kysely<Database>): Promise<{ exists: boolean; complete: boolean; otherWorkspaces: boolean }> {
+/**
+ * Whether the demo workspace exists, whether a demo load started it (its record in the settings) and
+ * finished, and whether any other workspace exists (a fresh install has none).
+ */
+export async function demoStatus(db: Kysely<Database>): Promise<{ exists: boolean; startedByLoader: boolean; complete: boolean; otherWorkspaces: boolean }> {
   const others = await db.selectFrom('workspaces').select('id').where('slug', '<>', demoWorkspace.slug).limit(1).execute();
   const ws = await findWorkspaceBySlug(db, demoWorkspace.slug);
   const marker = ws ? await readMarker(db, ws.id) : undefined;
-  return { exists: ws !== undefined, complete: Boolean(marker?.completedAt), otherWorkspaces: others.length > 0 };
+  return { exists: ws !== undefined, startedByLoader: marker !== undefined, complete: Boolean(marker?.completedAt), otherWorkspaces: others.length > 0 };
 }
 
 async function ensureKeys(db: Kysely<Database>, ws: Workspace): Promise<void> {
