@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database, WorkspacesTable } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
@@ -85,9 +85,16 @@ export async function findWorkspaceBySlug(db: Kysely<Database>, slug: string): P
   return row ? toWorkspace(row) : undefined;
 }
 
-/** Replaces a workspace's settings (validated). */
+/**
+ * Replaces the settings this schema knows (validated). Keys other modules keep in the same column (the
+ * demo loader's progress record) are left as they are.
+ */
 export async function updateWorkspaceSettings(db: Kysely<Database>, workspace: Workspace, settings: z.input<typeof workspaceSettingsSchema>): Promise<Workspace> {
   const parsed = workspaceSettingsSchema.parse(settings);
-  await db.updateTable('workspaces').set({ settings: JSON.stringify(parsed) }).where('id', '=', workspace.id).execute();
+  await db
+    .updateTable('workspaces')
+    .set({ settings: sql`settings || ${JSON.stringify(parsed)}::jsonb` })
+    .where('id', '=', workspace.id)
+    .execute();
   return { ...workspace, settings: parsed };
 }
