@@ -263,6 +263,16 @@ describe.each(testStores())('importing orders on $kind', (store) => {
     expect(await run(ws, { file: cdnowSample, mapping })).toMatchObject({ inserted: 0, updated: 0, unchanged: days.size, rejected: 0 });
   });
 
+  it('rejects a line that names another customer than its order', async () => {
+    const ws = await testWorkspace(h.db);
+    const file = join(dir, 'two-buyers.csv');
+    writeFileSync(file, 'order_no,created,customer_email,qty,price\nD1,2025-06-01,a@example.com,1,10\nD1,2025-06-01,,1,5\nD1,2025-06-01,b@example.com,1,20\n');
+    const summary = await run(ws, { file, mapping: shopMapping.filter((m) => m.source !== 'product') });
+    expect(summary).toMatchObject({ inserted: 1, rejected: 1 });
+    expect((await ordersOf(ws)).map((o) => [o.external_id, o.total_minor])).toEqual([['D1', 1500]]);
+    expect(readRejects(summary.rejectsPath!)[1]!.slice(0, 3)).toEqual(['4', 'customer_email', 'order D1 belongs to email:a@example.com (line 2); this line names email:b@example.com']);
+  });
+
   it('reads YYYYMMDD and forced date formats, and amounts with currency symbols', async () => {
     const ws = await testWorkspace(h.db, { currency: 'USD', timezone: 'UTC' });
     const file = join(dir, 'compact.csv');

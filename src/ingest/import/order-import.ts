@@ -21,6 +21,8 @@ interface PendingLine {
 interface OrderGroup {
   readonly number: string;
   readonly lines: PendingLine[];
+  /** The buyer named by its lines (type:value of the most specific identifier), once one has. */
+  buyer: string | undefined;
 }
 
 /**
@@ -60,12 +62,13 @@ function orderBatch(workspace: Workspace, run: ImportRun): RowBatch<OrderLine> {
       const number = line.orderNumber ?? derivedOrderNumber(line, source);
       let group = groups.get(number);
       if (!group) {
-        group = { number, lines: [] };
+        group = { number, lines: [], buyer: undefined };
         groups.set(number, group);
       } else {
         const refused = contradiction(group, line, source);
         if (refused) return refused;
       }
+      group.buyer ??= identityKey(line);
       group.lines.push({ line, source });
       open = group;
       size++;
@@ -88,7 +91,7 @@ function orderBatch(workspace: Workspace, run: ImportRun): RowBatch<OrderLine> {
 
 function contradiction(group: OrderGroup, line: OrderLine, source: SourceRow): RowReject | undefined {
   const first = group.lines[0]!;
-  const theirs = group.lines.map((l) => identityKey(l.line)).find((k) => k !== undefined);
+  const theirs = group.buyer;
   const mine = identityKey(line);
   if (theirs !== undefined && mine !== undefined && theirs !== mine) {
     return { row: source, field: `customer.${line.identities[0]!.type}`, reason: `order ${group.number} belongs to ${theirs} (line ${first.source.line}); this line names ${mine}` };
