@@ -38,6 +38,8 @@ export function EChart(props: { option: EChartsOption; height: number; locale: '
     const instance = init(element, undefined, { renderer: 'canvas', locale });
     chart.current = instance;
     Object.defineProperty(element, chartInstanceProperty, { value: instance, configurable: true });
+    // Browser tests wait for this before reading or photographing a chart: animations have ended.
+    instance.on('finished', () => element.setAttribute('data-chart-finished', 'true'));
     instance.on('click', (params) => {
       const p = params as { seriesIndex?: number; dataIndex?: number; name?: string };
       clickRef.current?.({ seriesIndex: p.seriesIndex ?? 0, dataIndex: p.dataIndex ?? 0, name: p.name ?? '' });
@@ -53,6 +55,7 @@ export function EChart(props: { option: EChartsOption; height: number; locale: '
   }, [locale]);
 
   useEffect(() => {
+    box.current?.removeAttribute('data-chart-finished');
     chart.current?.setOption(option, { notMerge: true, lazyUpdate: false });
   }, [option, locale]);
 

@@ -42,6 +42,7 @@ export function clvHistogramOption(bands: readonly ClvBand[], texts: { customers
         name: texts.customers,
         type: 'bar',
         barCategoryGap: '18%',
+        barMaxWidth: 56,
         itemStyle: { color: seriesColors.revenue, borderRadius: [3, 3, 0, 0] },
         label: { show: bands.length <= 12, position: 'top', color: '#334155', fontSize: 11, formatter: (p) => (Number(p.value) > 0 ? fmt.compact(Number(p.value)) : '') },
         data: bands.map((b) => b.customers),

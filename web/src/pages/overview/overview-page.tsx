@@ -95,6 +95,9 @@ function OverviewContent(props: { latest: LatestRun; period: Period; anchor: str
       </div>
       {noOrders ? (
         <NoOrders />
+      ) : run === null && !kpis.data && !kpis.error ? (
+        // Whether there are orders at all decides between the two empty states: wait for it.
+        <Skeleton active paragraph={{ rows: 6 }} />
       ) : (
         <>
           <OverviewKpiCards report={kpis.data} loading={kpis.loading} error={kpis.error} onRetry={kpis.reload} period={period} fmt={ctx.fmt} />
@@ -174,6 +177,7 @@ function ScoreButton({ onScored, type }: { onScored: () => void; type: 'primary'
   const { t } = useTranslation();
   const client = useApiClient();
   const { message } = App.useApp();
+  const locale = intlLocaleOf(useLanguage());
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<unknown>();
   const score = async () => {
@@ -181,7 +185,7 @@ function ScoreButton({ onScored, type }: { onScored: () => void; type: 'primary'
     setError(undefined);
     try {
       const result = await startScoringRun(client);
-      void message.success(t('overview.scored', { customers: new Intl.NumberFormat().format(result.customers), seconds: result.seconds.toFixed(1) }));
+      void message.success(t('overview.scored', { customers: new Intl.NumberFormat(locale).format(result.customers), seconds: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(result.seconds) }));
       onScored();
     } catch (e) {
       setError(e);
