@@ -11,8 +11,8 @@ export interface ScoringInputOptions {
   /** ISO date in the workspace's time zone; orders after the end of this day are not counted. */
   readonly asOf: string;
   readonly settings: AnalyticsSettings;
-  /** Read every customer's history from orders (first run, cold rebuild): slower, but also finds the purchase day before the last. */
-  readonly fromOrders: boolean;
+  /** Also find each buyer's order day before the last (first run, cold run), which takes one pass over orders; needed to recognise "won back" without a previous state. */
+  readonly previousDay: boolean;
   /** Only these customers (targeted rescoring); all buyers when absent. */
   readonly customerIds?: readonly number[];
 }
@@ -29,30 +29,35 @@ export function dateInZone(at: Date, timezone: string): string {
  * Builds the temporary table score_input (dropped at commit): one row per buyer with their history up
  * to the end of the as-of day and the RFM inputs. Buyers whose whole history precedes the as-of day are
  * read from customer_stats (one row each, no order scan); only those with orders after it (an as-of in
- * the past, or future-dated orders) are re-aggregated from their orders. With a window, frequency and
+ * the past, or future-dated orders) are re-aggregated from their orders. The first and cold runs also
+ * look up each buyer's previous order day (one pass over orders). With a window, frequency and
  * monetary come from the window's orders. Returns the number of buyers.
  */
 export async function buildScoringInput(trx: Trx, options: ScoringInputOptions): Promise<number> {
-  const { workspaceId: ws, timezone: tz, asOf, settings, fromOrders, customerIds } = options;
+  const { workspaceId: ws, timezone: tz, asOf, settings, previousDay, customerIds } = options;
   const asOfEnd = sql`((${asOf}::date + 1)::timestamp AT TIME ZONE ${tz})`;
   const statsIds = customerIds ? sql`AND s.customer_id = ANY(${[...customerIds]}::bigint[])` : sql``;
   const orderIds = customerIds ? sql`AND o.customer_id = ANY(${[...customerIds]}::bigint[])` : sql``;
 
+  // The latest kept order before the start of the last order day: one hash join of orders to
+  // customer_stats and a hash aggregate, no sort.
+  const prevDays = sql`
+    SELECT o.customer_id, max((o.ordered_at AT TIME ZONE ${tz})::date) AS prev_day
+    FROM orders o JOIN customer_stats s ON s.workspace_id = o.workspace_id AND s.customer_id = o.customer_id
+    WHERE o.workspace_id = ${ws} AND ${keptOrder} AND s.order_days > 1 AND s.last_order_at < ${asOfEnd} ${statsIds}
+      AND o.ordered_at < (((s.last_order_at AT TIME ZONE ${tz})::date)::timestamp AT TIME ZONE ${tz})
+    GROUP BY o.customer_id`;
   const fromStats = sql`
     SELECT s.customer_id, (s.first_order_at AT TIME ZONE ${tz})::date AS first_day, (s.last_order_at AT TIME ZONE ${tz})::date AS last_day,
-           NULL::date AS prev_day, s.order_count, s.order_days, s.total_minor, s.first_day_minor
-    FROM customer_stats s
+           ${previousDay ? sql`p.prev_day` : sql`NULL::date`} AS prev_day, s.order_count, s.order_days, s.total_minor, s.first_day_minor
+    FROM customer_stats s ${previousDay ? sql`LEFT JOIN (${prevDays}) p ON p.customer_id = s.customer_id` : sql``}
     WHERE s.workspace_id = ${ws} AND s.order_count > 0 AND s.last_order_at < ${asOfEnd} ${statsIds}`;
   // Buyers with orders after the as-of day (usually none, or a few future-dated ones) are looked up first,
   // so their orders are read through the (workspace, customer) index instead of scanning all orders.
-  let laterBuyers = sql``;
-  let skipOrders = false;
-  if (!fromOrders) {
-    const later = await sql<{ customer_id: number }>`
-      SELECT s.customer_id FROM customer_stats s WHERE s.workspace_id = ${ws} AND s.last_order_at >= ${asOfEnd} ${statsIds}`.execute(trx);
-    skipOrders = later.rows.length === 0;
-    laterBuyers = sql`AND o.customer_id = ANY(${later.rows.map((r) => r.customer_id)}::bigint[])`;
-  }
+  const later = await sql<{ customer_id: number }>`
+    SELECT s.customer_id FROM customer_stats s WHERE s.workspace_id = ${ws} AND s.last_order_at >= ${asOfEnd} ${statsIds}`.execute(trx);
+  const skipOrders = later.rows.length === 0;
+  const laterBuyers = sql`AND o.customer_id = ANY(${later.rows.map((r) => r.customer_id)}::bigint[])`;
   const fromOrderRows = sql`
     SELECT customer_id, min(day) AS first_day, max(day) AS last_day, max(day) FILTER (WHERE back = 2) AS prev_day,
            sum(n)::int AS order_count, count(*)::int AS order_days, sum(net)::bigint AS total_minor,
@@ -67,7 +72,7 @@ export async function buildScoringInput(trx: Trx, options: ScoringInputOptions):
       ) d
     ) r
     GROUP BY customer_id`;
-  const history = fromOrders ? fromOrderRows : skipOrders ? fromStats : sql`${fromStats} UNION ALL ${fromOrderRows}`;
+  const history = skipOrders ? fromStats : sql`${fromStats} UNION ALL ${fromOrderRows}`;
 
   const { windowDays, frequency, monetary } = settings.rfm;
   let windowCte: RawBuilder<unknown>;

@@ -23,6 +23,9 @@ async function tuneRunTransaction(trx: Trx, workspaceId: number): Promise<void> 
   await sql`SELECT pg_advisory_xact_lock(${scoringLockClass}::int, ${workspaceId}::int)`.execute(trx);
   await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
   await sql`SET LOCAL jit = off`.execute(trx);
+  // Joining a million buyers to the few thousand (x, T) predictions by hash beats sorting the million
+  // for a merge join, which the planner otherwise picks (6.5 s → 3.4 s on the benchmark).
+  await sql`SET LOCAL enable_mergejoin = off`.execute(trx);
   await sql`SET LOCAL synchronous_commit = off`.execute(trx);
 }
 
@@ -136,7 +139,7 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
     const previous = await latestRun(trx, workspace.id);
     checkAsOf(asOf, previous?.as_of);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind, as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
-    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: options.cold === true || previous === undefined });
+    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, previousDay: options.cold === true || previous === undefined });
     timer.mark('input');
     const rfm = await rfmCuts(trx, settings);
     const lifecycle = await lifecycleThresholds(trx, settings);
@@ -195,7 +198,7 @@ export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace,
   return db.transaction().execute(async (trx) => {
     await tuneRunTransaction(trx, workspace.id);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind: 'targeted', as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
-    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, fromOrders: false, customerIds: ids });
+    const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, previousDay: false, customerIds: ids });
     timer.mark('input');
     if (params.clv) await writeClvPredictions(trx, params.clv, asOf);
     timer.mark('predict');
