@@ -121,3 +121,19 @@ describe('BG/NBD log-likelihood', () => {
     }
   });
 });
+
+describe('BG/NBD predictions for large a (drop-out probabilities that hardly vary)', () => {
+  const history = { x: 5, tx: 30, T: 39 };
+  const at = (a: number) => bgnbdConditionalExpectedPurchases({ r: 0.8, alpha: 3, a, b: 3 * a }, 39, history);
+
+  it('is continuous where the computation switches to the untransformed 2F1', () => {
+    expect(at(50.001)).toBeCloseTo(at(49.999), 4);
+  });
+
+  it('approaches the fixed drop-out limit smoothly instead of overflowing', () => {
+    const values = [100, 1_000, 10_000, 100_000].map(at);
+    for (const v of values) expect(Number.isFinite(v) && v > 0).toBe(true);
+    // Successive differences shrink as Beta(a, 3a) tightens around p = 0.25.
+    expect(Math.abs(values[3]! - values[2]!)).toBeLessThan(Math.abs(values[1]! - values[0]!));
+  });
+});

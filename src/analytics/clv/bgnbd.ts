@@ -117,11 +117,18 @@ export function bgnbdTotalLogLikelihoodWithGradient(
 // as (1−z)^(a−1) 2F1(c−r−x, a−1; c; z) with c = a+b+x−1, whose parameters do not grow with x, so
 // large purchase counts cannot overflow. Near a = 1 the bracket and (a−1) vanish together; there we
 // expand 2F1(·, ε; ·) = 1 + ε G and divide by ε = a − 1 by hand.
+const largeShape = 50;
+
 function bracketOverAMinusOne(params: BgNbdParams, x: number, z: number, logOneMinusZ: number): number {
   const { r, a, b } = params;
   const c = a + b + x - 1;
   const first = a + b - 1 - r;
   const epsilon = a - 1;
+  if (epsilon > largeShape) {
+    // For large a the transformed 2F1 overflows while (1−z)^(a−1) underflows; the original form
+    // 2F1(r+x, b+x; c; z) has (b+x)/c < 1 and converges without either, and a − 1 is far from 0.
+    return (1 - Math.exp((r + x) * logOneMinusZ) * hyp2f1(r + x, b + x, c, z)) / epsilon;
+  }
   if (Math.abs(epsilon) > 1e-4) {
     const f = hyp2f1(first, epsilon, c, z);
     // f > 0 whenever c > 0, as it equals a positive series times (1−z)^(r+x−a+1); expm1 keeps

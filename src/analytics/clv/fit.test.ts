@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PatronError } from '../../lib/errors.ts';
 import type { BgNbdParams } from './bgnbd.ts';
-import { fitBgNbd, fitGammaGamma, fitParetoNbd } from './fit.ts';
+import { bgnbdConditionalExpectedPurchases, bgnbdProbabilityAlive } from './bgnbd.ts';
+import { bgnbdShapeLimit, fitBgNbd, fitGammaGamma, fitParetoNbd } from './fit.ts';
 import { summarizeForFit, summarizeSpendForFit } from './fit-summary.ts';
 import type { GammaGammaParams } from './gamma-gamma.ts';
 import { seededRandom } from './random-variates.ts';
@@ -53,6 +54,30 @@ describe('fitting degenerate data', () => {
     const pareto = fitParetoNbd(summarizeForFit(neverReturned), { maxIterations: 2000 });
     expectFinite(pareto.params, pareto.logLikelihood);
     expectPatronError(() => fitGammaGamma(summarizeSpendForFit(neverReturned)), /there is none/);
+  });
+});
+
+describe('fitting a base whose drop-out probability hardly varies', () => {
+  // Beta(5000, 15000) is all but a point mass at p = 0.25: the likelihood keeps rising as a, b → ∞.
+  const rows = simulateCustomers({ r: 0.8, alpha: 3, a: 5_000, b: 15_000 }, undefined, { customers: 20_000, random: seededRandom(11) });
+
+  it('recovers the mean drop-out probability with a and b within their limit', () => {
+    const fit = fitBgNbd(summarizeForFit(rows, { timeResolution: 1 / 7 }));
+    expect(fit.params.a).toBeLessThanOrEqual(bgnbdShapeLimit);
+    expect(fit.params.b).toBeLessThanOrEqual(bgnbdShapeLimit);
+    expect(fit.params.a / (fit.params.a + fit.params.b)).toBeCloseTo(0.25, 1);
+    expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+  });
+
+  it('predicts finite values for every history at the limit itself', () => {
+    const params = { r: 0.8, alpha: 3, a: bgnbdShapeLimit, b: bgnbdShapeLimit };
+    for (const history of [{ x: 0, tx: 0, T: 30 }, { x: 3, tx: 20, T: 39 }, { x: 12, tx: 38, T: 39 }, { x: 40, tx: 100, T: 104 }]) {
+      const alive = bgnbdProbabilityAlive(params, history);
+      const expected = bgnbdConditionalExpectedPurchases(params, 52, history);
+      expect(alive).toBeGreaterThan(0);
+      expect(alive).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(expected) && expected >= 0).toBe(true);
+    }
   });
 });
 

@@ -43,6 +43,8 @@ export interface FitOptions<P> extends NelderMeadOptions, BfgsOptions {
 
 interface Objective<P> {
   readonly names: readonly (keyof P & string)[];
+  /** Upper bounds for parameters whose likelihood keeps rising towards a limit model at infinity. */
+  readonly upper?: Partial<Record<keyof P & string, number>>;
   readonly logLikelihood: (params: P) => number;
   readonly withGradient?: (params: P) => { readonly value: number; readonly gradient: P };
 }
@@ -53,8 +55,11 @@ function fitPositive<P extends object>(
   options: FitOptions<P>,
 ): Omit<FitResult<P>, 'customers' | 'distinctRows'> {
   const { names, logLikelihood, withGradient } = objective;
+  const upper: Partial<Record<string, number>> = objective.upper ?? {};
+  const bound = (name: string, value: number) => Math.min(value, upper[name] ?? Number.POSITIVE_INFINITY);
   const toParams = (point: readonly number[]): P =>
-    Object.fromEntries(names.map((name, i) => [name, Math.exp(point[i]!)])) as P;
+    Object.fromEntries(names.map((name, i) => [name, bound(name, Math.exp(point[i]!))])) as P;
+  const atBound = (name: string, point: readonly number[], i: number) => Math.exp(point[i]!) >= (upper[name] ?? Number.POSITIVE_INFINITY);
   let point = names.map((name) => (options.start ? Math.log(options.start[name] as number) : 0));
   let iterations = 0;
   let evaluations = 0;
@@ -67,7 +72,8 @@ function fitPositive<P extends object>(
         // Chain rule onto θ = log(param): ∂/∂θ = param · ∂/∂param.
         return {
           value: -value / customers,
-          gradient: names.map((name) => (-(gradient[name] as number) * (params[name] as number)) / customers),
+          // A parameter held at its bound no longer moves the likelihood.
+          gradient: names.map((name, i) => (atBound(name, at, i) ? 0 : (-(gradient[name] as number) * (params[name] as number)) / customers)),
         };
       },
       point,
@@ -126,6 +132,9 @@ function requireHistories(summary: HistorySummary, model: string): void {
   }
 }
 
+/** The largest a and b a BG/NBD fit returns (see fitBgNbd). */
+export const bgnbdShapeLimit = 1e4;
+
 /**
  * Fits BG/NBD by maximum likelihood (Fader, Hardie & Lee 2005). With no repeat buyers at all the
  * fit still runs, but a and b are then not identified and r, α sit at the edge of the search.
@@ -138,6 +147,10 @@ export function fitBgNbd(
   const fit = fitPositive<BgNbdParams>(
     {
       names: ['r', 'alpha', 'a', 'b'],
+      // When drop-out probabilities hardly vary between customers, the likelihood rises towards a, b → ∞
+      // (a fixed drop-out probability a/(a+b)). Past 1e4 the beta distribution is that point mass for
+      // every practical purpose, and the 2F1 series of the predictions stop converging, so a and b stop there.
+      upper: { a: bgnbdShapeLimit, b: bgnbdShapeLimit },
       logLikelihood: (params) => bgnbdTotalLogLikelihood(params, summary),
       withGradient: (params) => bgnbdTotalLogLikelihoodWithGradient(params, summary),
     },

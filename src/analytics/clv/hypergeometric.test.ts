@@ -54,6 +54,16 @@ describe('hyp2f1', () => {
     expect(hyp2f1(0.553, 1.606, 2.159, 0.7)).toBeCloseTo(hyp2f1Series(0.553, 1.606, 2.159, 0.7), 13);
   });
 
+  it('falls back to the direct series when the 1 − z transform overflows (large b, as a BG/NBD fit near its limit)', () => {
+    // Found in a scoring run: A&S 15.3.6 with c − a − b = 276 overflowed before converging.
+    const [a, b, c, z] = [0.567, 10_000, 10_276.567, 0.75977];
+    const value = hyp2f1(a, b, c, z);
+    // Euler's transformation (A&S 15.3.3) gives an independent series: (1−z)^(c−a−b) 2F1(c−a, c−b; c; z).
+    const euler = Math.pow(1 - z, c - a - b) * hyp2f1Series(c - a, c - b, c, z);
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeCloseTo(euler, 8);
+  });
+
   it('refuses arguments outside its domain', () => {
     expect(() => hyp2f1(1, 1, -2, 0.5)).toThrow(RangeError);
     expect(() => hyp2f1(1, 1, 2, 1.5)).toThrow(RangeError);

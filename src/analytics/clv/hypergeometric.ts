@@ -63,6 +63,18 @@ function oneMinusZTransform(a: number, b: number, c: number, z: number): Transfo
   return { value: first + second, magnitude: Math.max(Math.abs(first), Math.abs(second)) };
 }
 
+// With very large a or b (a BG/NBD fit near its limit model) a series of the transform can overflow
+// before it converges; the direct series below then still gets there.
+function transformOrUndefined(a: number, b: number, c: number, z: number): Transformed | undefined {
+  try {
+    const transformed = oneMinusZTransform(a, b, c, z);
+    return Number.isFinite(transformed.value) ? transformed : undefined;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 interface Transformed {
   readonly value: number;
   readonly magnitude: number;
@@ -75,8 +87,8 @@ function hyp2f1UnitInterval(a: number, b: number, c: number, z: number): number 
   const m = c - a - b;
   const nearPole = Math.abs(m - Math.round(m)) <= nearIntegerDistance;
   if (!nearPole) {
-    const transformed = oneMinusZTransform(a, b, c, z);
-    if (transformed.magnitude <= maxCancellation * Math.abs(transformed.value)) {
+    const transformed = transformOrUndefined(a, b, c, z);
+    if (transformed && transformed.magnitude <= maxCancellation * Math.abs(transformed.value)) {
       return transformed.value;
     }
   }
