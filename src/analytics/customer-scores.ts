@@ -116,7 +116,7 @@ export async function listChurnWarnings(
     lifecycle_stage: string | null;
     value_tier: string | null;
   }>`
-    SELECT w.customer_id, c.name, (SELECT min(i.value) FROM identities i WHERE i.workspace_id = w.workspace_id AND i.customer_id = w.customer_id AND i.type = 'external_id') AS external_id,
+    SELECT w.customer_id, c.name, (SELECT string_agg(i.value, ' ' ORDER BY i.value) FROM identities i WHERE i.workspace_id = w.workspace_id AND i.customer_id = w.customer_id AND i.type = 'external_id') AS external_id,
            w.reasons, w.p_alive, w.previous_p_alive, w.gap_days, w.expected_gap_days, s.lifecycle_stage, s.value_tier
     FROM churn_warnings w
     LEFT JOIN customers c ON c.workspace_id = w.workspace_id AND c.id = w.customer_id
@@ -166,13 +166,17 @@ export interface ScoreExportRow {
   readonly clv_minor: number | null;
 }
 
-/** Every customer's current scores in customer id order, read in batches (keyset), so a million rows never sit in memory. */
-export async function* streamCustomerScores(db: Kysely<Database>, workspaceId: number, batchSize = 5000): AsyncGenerator<ScoreExportRow[]> {
+/**
+ * Every customer's current scores in customer id order, read in batches (keyset), so a million rows
+ * never sit in memory. External ids are aggregated rather than min()-ed: min() would let the planner
+ * walk the whole identities key in value order looking for each customer.
+ */
+export async function* streamCustomerScores(db: Kysely<Database>, workspaceId: number, batchSize = 10_000): AsyncGenerator<ScoreExportRow[]> {
   let after = 0;
   for (;;) {
     const rows = await sql<ScoreExportRow>`
       SELECT s.customer_id,
-             (SELECT min(i.value) FROM identities i WHERE i.workspace_id = s.workspace_id AND i.customer_id = s.customer_id AND i.type = 'external_id') AS external_id,
+             (SELECT string_agg(i.value, ' ' ORDER BY i.value) FROM identities i WHERE i.workspace_id = s.workspace_id AND i.customer_id = s.customer_id AND i.type = 'external_id') AS external_id,
              s.recency_days, s.frequency, s.monetary_minor, s.r_score, s.f_score, s.m_score, s.rfm_segment, s.lifecycle_stage, s.value_tier,
              s.p_alive, s.expected_purchases_30, s.expected_purchases_90, s.expected_purchases_365, s.expected_aov_minor, s.clv_minor
       FROM customer_scores s WHERE s.workspace_id = ${workspaceId} AND s.customer_id > ${after}
