@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
+import { lockScoring } from './scoring-lock.ts';
 
 /**
  * Recomputes every customer_stats row of a workspace from its raw orders in one set-based statement,
@@ -11,6 +12,7 @@ import type { Database } from '../db/index.ts';
 export async function rebuildCustomerStats(db: Kysely<Database>, workspace: Workspace): Promise<number> {
   const ws = workspace.id;
   return db.transaction().execute(async (trx) => {
+    await lockScoring(trx, ws);
     await trx.deleteFrom('customer_stats').where('workspace_id', '=', ws).execute();
     const result = await sql`
       WITH o AS (
@@ -36,7 +38,14 @@ export async function rebuildCustomerStats(db: Kysely<Database>, workspace: Work
       SELECT ${ws}, e.customer_id, a.first_order_at, a.last_order_at, coalesce(a.order_count, 0), coalesce(a.order_days, 0),
              coalesce(a.total_minor, 0), e.refunded_minor, coalesce(f.first_day_minor, 0), coalesce(a.item_count, 0),
              a.last_order_channel, a.last_order_store, now()
-      FROM everyone e LEFT JOIN agg a ON a.customer_id = e.customer_id LEFT JOIN first_day f ON f.customer_id = e.customer_id`.execute(trx);
+      FROM everyone e LEFT JOIN agg a ON a.customer_id = e.customer_id LEFT JOIN first_day f ON f.customer_id = e.customer_id
+      -- An order written during the rebuild may have refreshed a row already; the rebuild's values replace it
+      -- (and may miss that order): rebuild after bulk imports, not under live order traffic.
+      ON CONFLICT (workspace_id, customer_id) DO UPDATE SET
+        first_order_at = excluded.first_order_at, last_order_at = excluded.last_order_at, order_count = excluded.order_count,
+        order_days = excluded.order_days, total_minor = excluded.total_minor, refunded_minor = excluded.refunded_minor,
+        first_day_minor = excluded.first_day_minor, item_count = excluded.item_count, last_order_channel = excluded.last_order_channel,
+        last_order_store = excluded.last_order_store, updated_at = now()`.execute(trx);
     return Number(result.numAffectedRows ?? 0);
   });
 }

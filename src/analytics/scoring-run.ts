@@ -8,6 +8,7 @@ import { rebuildCustomerStats } from './cold-rebuild.ts';
 import { lifecycleThresholds, rfmCuts, tierCuts } from './score-model.ts';
 import { buildScored, writeScored, type ScoringParams } from './score-write.ts';
 import { buildScoringInput, dateInZone } from './scoring-input.ts';
+import { lockScoring } from './scoring-lock.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 type Trx = Transaction<Database>;
@@ -15,12 +16,8 @@ type Trx = Transaction<Database>;
 // A run is a few large set-based statements in one transaction: room to sort in memory, no JIT
 // compilation (it costs more than it saves on statements that run once), and no wait for the WAL
 // flush at commit — scores can always be recomputed, so a crash losing the last run is harmless.
-// Runs of one workspace take turns (a second waits for the first), so two never interleave their
-// reads of the previous state and their writes.
-const scoringLockClass = 0x5c0e;
-
 async function tuneRunTransaction(trx: Trx, workspaceId: number): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${scoringLockClass}::int, ${workspaceId}::int)`.execute(trx);
+  await lockScoring(trx, workspaceId);
   await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
   await sql`SET LOCAL jit = off`.execute(trx);
   // Joining a million buyers to the few thousand (x, T) predictions by hash beats sorting the million
