@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +63,13 @@ describe.each(testStores())('the first-start demo load on $kind', (store) => {
     expect(stream.text()).toContain('PATRON_NO_DEMO=1');
     expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
 
-    // Replacing the workspace settings drops the load record: the next start must still come up.
+    // Changing the workspace settings keeps the load record.
     const demo = (await findWorkspaceBySlug(h.db, 'demo'))!;
     await updateWorkspaceSettings(h.db, demo, { identityLimits: { external_id: 1 } });
+    expect(await demoStatus(h.db)).toMatchObject({ exists: true, startedByLoader: true, complete: true });
+
+    // A demo workspace without a load record (made by hand, or the record removed): the next start must still come up.
+    await sql`UPDATE workspaces SET settings = settings - 'demo' WHERE id = ${demo.id}`.execute(h.db);
     expect(await demoStatus(h.db)).toMatchObject({ exists: true, startedByLoader: false });
     expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
     await expect(loadDemo(h.db, {})).rejects.toThrow(/has no record of a demo load .* run `patron demo --reset`/);
