@@ -12,6 +12,7 @@ export {
   type ScoreExportRow,
 } from './customer-scores.ts';
 export type { Words } from './explanations.ts';
+export { holdoutReport, type HoldoutReport, type HoldoutRow } from './holdout.ts';
 export { compareKpis, periodKpis, type KpiComparison, type PeriodKpis } from './kpis.ts';
 export { fmScore, rfmSegmentArray, rfmSegmentLabels, rfmSegmentMeaning, rfmSegmentOf, rfmSegments, type RfmSegment } from './rfm-segments.ts';
 export { fallbackLifecycleDays, type LifecycleThresholds, type RfmCuts, type TierCuts } from './score-model.ts';

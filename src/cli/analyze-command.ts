@@ -1,6 +1,18 @@
 import { Command, Option } from 'commander';
 import { findWorkspaceBySlug, type Workspace } from '../access/index.ts';
-import { lifecycleStageLabels, lifecycleStages, rfmSegmentLabels, rfmSegments, runScoring, valueTiers, type ScoreRunSummary } from '../analytics/index.ts';
+import {
+  dateInZone,
+  getAnalyticsSettings,
+  holdoutReport,
+  lifecycleStageLabels,
+  lifecycleStages,
+  rfmSegmentLabels,
+  rfmSegments,
+  runScoring,
+  valueTiers,
+  type HoldoutReport,
+  type ScoreRunSummary,
+} from '../analytics/index.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
 import { openDatabase } from './open-database.ts';
@@ -45,6 +57,21 @@ export function formatRunSummary(ws: Workspace, s: ScoreRunSummary): string {
   return lines.join('\n');
 }
 
+/** The calibration/holdout check as the terminal shows it. */
+export function formatHoldout(ws: Workspace, h: HoldoutReport): string {
+  const p = h.params;
+  const lines = [
+    `BG/NBD fitted on ${ws.slug} up to ${h.calibrationEnd} (${h.customers.toLocaleString('en-US')} customers, ${h.timeUnit}): r ${p.r.toFixed(4)}  α ${p.alpha.toFixed(4)}  a ${p.a.toFixed(4)}  b ${p.b.toFixed(4)}  log-likelihood ${h.logLikelihood.toFixed(1)}`,
+    `Repeat order days per customer in the holdout ${h.calibrationEnd} … ${h.holdoutEnd} (${h.holdoutDays} days):`,
+    '  x in calibration   customers    actual  expected',
+  ];
+  for (const r of h.byRepeatPurchases) {
+    lines.push(`  ${(r.x === 7 ? '7+' : String(r.x)).padStart(17)} ${r.customers.toLocaleString('en-US').padStart(11)} ${r.actual.toFixed(3).padStart(9)} ${r.expected.toFixed(3).padStart(9)}`);
+  }
+  lines.push(`  ${'total'.padStart(17)} ${''.padStart(11)} ${h.total.actual.toFixed(0).padStart(9)} ${h.total.expected.toFixed(1).padStart(9)}`);
+  return lines.join('\n');
+}
+
 /** `patron analyze`: score every buyer of a workspace and print a summary. */
 export function analyzeCommand(): Command {
   return new Command('analyze')
@@ -52,11 +79,19 @@ export function analyzeCommand(): Command {
     .option('-w, --workspace <slug>', 'workspace slug (default: "demo", or the only workspace)')
     .option('--as-of <date>', 'score as of this date (YYYY-MM-DD, workspace time zone; default today)')
     .option('--cold', 'rebuild customer_stats from raw orders first (after a bulk import)', false)
+    .option('--holdout <date>', 'instead of scoring, check BG/NBD: fit on orders up to this date, compare expected and actual purchases from then to --as-of')
     .addOption(new Option('--json', 'print the run summary as JSON').default(false))
-    .action(async (options: { workspace?: string; asOf?: string; cold: boolean; json: boolean }) => {
+    .action(async (options: { workspace?: string; asOf?: string; cold: boolean; holdout?: string; json: boolean }) => {
       const handle = await openDatabase();
       try {
         const ws = await resolveWorkspace(handle, options.workspace);
+        if (options.holdout !== undefined) {
+          const settings = await getAnalyticsSettings(handle.db, ws.id);
+          const holdoutEnd = options.asOf ?? dateInZone(new Date(), ws.timezone);
+          const report = await holdoutReport(handle.db, ws, { calibrationEnd: options.holdout, holdoutEnd, timeUnit: settings.clv.timeUnit });
+          console.log(options.json ? JSON.stringify(report, null, 2) : formatHoldout(ws, report));
+          return;
+        }
         const summary = await runScoring(handle.db, ws, { asOf: options.asOf, cold: options.cold });
         console.log(options.json ? JSON.stringify(summary, null, 2) : formatRunSummary(ws, summary));
       } finally {
