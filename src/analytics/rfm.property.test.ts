@@ -6,16 +6,17 @@ import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
 import { fmScore, rfmSegmentOf, runScoring, saveAnalyticsSettings } from './index.ts';
 
-// An independent in-memory RFM: sort the buyers, give each the NTILE-style fifth of its tie group's
-// middle, exactly as docs/analytics.md defines it, without the cut points the SQL path goes through.
-function midRankScores(values: readonly number[], higherIsBetter: boolean): number[] {
+// An independent in-memory RFM: sort the buyers, give each tie group the fifth its middle falls in
+// (recency, monetary) or where it starts (frequency), exactly as docs/analytics.md defines it, without
+// the cut points the SQL path goes through.
+function rankScores(values: readonly number[], higherIsBetter: boolean, ties: 'middle' | 'start'): number[] {
   const n = values.length;
   const order = values.map((v, i) => ({ v: higherIsBetter ? v : -v, i })).sort((a, b) => a.v - b.v);
   const scores = new Array<number>(n);
   for (let lo = 0; lo < n; ) {
     let hi = lo;
     while (hi + 1 < n && order[hi + 1]!.v === order[lo]!.v) hi++;
-    const score = 1 + Math.floor((5 * (lo + hi + 1)) / (2 * n));
+    const score = ties === 'start' ? 1 + Math.floor((5 * lo) / n) : 1 + Math.floor((5 * (lo + hi + 1)) / (2 * n));
     for (let k = lo; k <= hi; k++) scores[order[k]!.i] = score;
     lo = hi + 1;
   }
@@ -64,9 +65,9 @@ describe.each(testStores())('RFM scores on $kind match an in-memory computation'
           const f = frequency === 'orders' ? list.length : days.size;
           return { recency: 60 - Math.max(...days), frequency: f, monetary: monetary === 'total' ? total : Math.round(total / f) };
         });
-        const r = midRankScores(expected.map((e) => e.recency), false);
-        const f = midRankScores(expected.map((e) => e.frequency), true);
-        const m = midRankScores(expected.map((e) => e.monetary), true);
+        const r = rankScores(expected.map((e) => e.recency), false, 'middle');
+        const f = rankScores(expected.map((e) => e.frequency), true, 'start');
+        const m = rankScores(expected.map((e) => e.monetary), true, 'middle');
 
         const rows = await h.db.selectFrom('customer_scores').selectAll().where('workspace_id', '=', ws.id).execute();
         const byId = new Map(rows.map((row) => [row.customer_id, row]));

@@ -40,19 +40,26 @@ export const minRepeatBuyersForDerivedThresholds = 20;
 export const fallbackLifecycleDays = { dormant: 90, churned: 180 } as const;
 
 /**
- * Quintile cut points of one score_input column. Scores come from each value's mid-rank: a group of
- * tied values occupying sorted positions lo…hi (0-based, worst first) among n buyers scores
- * 1 + ⌊5 · (lo + hi + 1) / 2n⌋ — the fifth of the ranking its middle falls in. Ties therefore share
- * a score, the result does not depend on ids or row order, it equals NTILE(5) when n is a multiple of
- * 5 without ties, and one buyer (or all buyers equal) scores 3, the neutral middle.
+ * How a group of tied values occupying sorted positions lo…hi (0-based, worst first) among n buyers
+ * scores. `middle`: 1 + ⌊5 · (lo + hi + 1) / 2n⌋, the fifth its middle falls in — one buyer or buyers
+ * all equal score the neutral 3. `start`: 1 + ⌊5 · lo / n⌋, the fifth where the group starts, so the
+ * lowest group always scores 1. Both give tied buyers one score, do not depend on ids or row order,
+ * and equal NTILE(5) when n is a multiple of 5 without ties.
  */
-async function quintileCuts(trx: Trx, column: RawBuilder<unknown>, higherIsBetter: boolean): Promise<(number | null)[]> {
+type TieRule = 'middle' | 'start';
+
+/**
+ * Quintile cut points of one score_input column. Recency and monetary use the `middle` rule; frequency
+ * uses `start`, because its lowest value has a meaning of its own — one purchase — and the New and
+ * Promising segments are the F = 1 buyers, however large a share one-time buyers are.
+ */
+async function quintileCuts(trx: Trx, column: RawBuilder<unknown>, higherIsBetter: boolean, ties: TieRule): Promise<(number | null)[]> {
   const order = higherIsBetter ? sql`v ASC` : sql`v DESC`;
   const pick = higherIsBetter ? sql`min` : sql`max`;
   const result = await sql<Record<'s2' | 's3' | 's4' | 's5', number | null>>`
     WITH g AS (SELECT ${column} AS v, count(*) AS cnt FROM score_input GROUP BY 1),
     p AS (SELECT v, cnt, sum(cnt) OVER (ORDER BY ${order} ROWS UNBOUNDED PRECEDING) - cnt AS lo FROM g),
-    s AS (SELECT v, 1 + (5 * (2 * lo + cnt)) / (2 * (SELECT sum(cnt) FROM g)) AS score FROM p)
+    s AS (SELECT v, 1 + ${ties === 'start' ? sql`(5 * lo) / (SELECT sum(cnt) FROM g)` : sql`(5 * (2 * lo + cnt)) / (2 * (SELECT sum(cnt) FROM g))`} AS score FROM p)
     SELECT ${pick}(v) FILTER (WHERE score >= 2) AS s2, ${pick}(v) FILTER (WHERE score >= 3) AS s3,
            ${pick}(v) FILTER (WHERE score >= 4) AS s4, ${pick}(v) FILTER (WHERE score >= 5) AS s5
     FROM s`.execute(trx);
@@ -72,9 +79,9 @@ export async function rfmCuts(trx: Trx, settings: AnalyticsSettings): Promise<Rf
     };
   }
   return {
-    recencyMaxDays: await quintileCuts(trx, sql`recency`, false),
-    frequencyMin: await quintileCuts(trx, sql`frequency`, true),
-    monetaryMin: await quintileCuts(trx, sql`monetary`, true),
+    recencyMaxDays: await quintileCuts(trx, sql`recency`, false, 'middle'),
+    frequencyMin: await quintileCuts(trx, sql`frequency`, true, 'start'),
+    monetaryMin: await quintileCuts(trx, sql`monetary`, true, 'middle'),
   };
 }
 

@@ -75,19 +75,19 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     expect(pick('recency_days')).toEqual({ A: 1, B: 2, C: 5, D: 20, E: 30, F: 90, G: 120, H: 149, I: 180, J: 181 });
     expect(pick('frequency')).toEqual({ A: 5, B: 4, C: 1, D: 3, E: 2, F: 4, G: 2, H: 1, I: 5, J: 1 });
     expect(pick('monetary_minor')).toEqual({ A: 52000, B: 32000, C: 3000, D: 15000, E: 8000, F: 24000, G: 4000, H: 1000, I: 45000, J: 500 });
-    // R: ten distinct recencies, two per fifth. F: ties share the fifth their middle falls in
-    // (1 ×3 at positions 0–2 → 1; 2 ×2 at 3–4, centre 40 % → 3; 3 at 5 → 3; 4 ×2 at 6–7 → 4; 5 ×2 → 5).
+    // R: ten distinct recencies, two per fifth. F: ties share the fifth where their group starts
+    // (1 ×3 at positions 0–2 → 1; 2 ×2 from 3 → 2; 3 at 5 → 3; 4 ×2 from 6 → 4; 5 ×2 from 8 → 5).
     expect(pick('r_score')).toEqual({ A: 5, B: 5, C: 4, D: 4, E: 3, F: 3, G: 2, H: 2, I: 1, J: 1 });
-    expect(pick('f_score')).toEqual({ A: 5, B: 4, C: 1, D: 3, E: 3, F: 4, G: 3, H: 1, I: 5, J: 1 });
+    expect(pick('f_score')).toEqual({ A: 5, B: 4, C: 1, D: 3, E: 2, F: 4, G: 2, H: 1, I: 5, J: 1 });
     expect(pick('m_score')).toEqual({ A: 5, B: 4, C: 2, D: 3, E: 3, F: 4, G: 2, H: 1, I: 5, J: 1 });
     expect(pick('rfm_segment')).toEqual({
       A: 'champions',
       B: 'champions',
       C: 'promising',
       D: 'potential_loyalist',
-      E: 'need_attention',
+      E: 'about_to_sleep',
       F: 'loyal',
-      G: 'at_risk',
+      G: 'hibernating',
       H: 'hibernating',
       I: 'cant_lose',
       J: 'lost',
@@ -110,7 +110,7 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     expect(pick('stage_since')).toMatchObject({ B: '2025-06-28', C: '2025-06-25', G: '2025-06-01', H: '2025-05-03', I: '2025-04-02', J: '2025-06-30' });
     // Revenue 184,500: A (52,000) and I (45,000, with 52,000 above it < 50 %) are high; B and F (above them 97,000 and 129,000 < 80 %) mid.
     expect(pick('value_tier')).toEqual({ A: 'high', B: 'mid', C: 'low', D: 'low', E: 'low', F: 'mid', G: 'low', H: 'low', I: 'high', J: 'low' });
-    expect(run.segments).toEqual({ champions: 2, promising: 1, potential_loyalist: 1, need_attention: 1, loyal: 1, at_risk: 1, hibernating: 1, cant_lose: 1, lost: 1 });
+    expect(run.segments).toEqual({ champions: 2, promising: 1, potential_loyalist: 1, about_to_sleep: 1, loyal: 1, hibernating: 2, cant_lose: 1, lost: 1 });
     expect(run.historyRows).toBe(10);
     expect(run.transitions).toBe(10);
   });
@@ -172,17 +172,17 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     expect(none).toMatchObject({ customers: 0, segments: {}, historyRows: 0 });
     expect(none.problems[0]).toMatch(/No buyers/);
 
-    // One customer, all orders on one day: everyone ties, so every score is the neutral 3.
+    // One customer, all orders on one day: everyone ties, so R and M score the neutral 3 and F, one purchase day, 1.
     const one = await testWorkspace(h.db);
     await recordOrders(h.db, one, [order('solo', '2025-06-30', 1000), order('solo', '2025-06-30', 500)]);
     const solo = await runScoring(h.db, one, { asOf: '2025-06-30' });
     expect(solo.customers).toBe(1);
     const row = await h.db.selectFrom('customer_scores').selectAll().where('workspace_id', '=', one.id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ recency_days: 0, frequency: 1, monetary_minor: 1500, r_score: 3, f_score: 3, m_score: 3, rfm_segment: 'need_attention', lifecycle_stage: 'new', value_tier: 'high' });
+    expect(row).toMatchObject({ recency_days: 0, frequency: 1, monetary_minor: 1500, r_score: 3, f_score: 1, m_score: 3, rfm_segment: 'about_to_sleep', lifecycle_stage: 'new', value_tier: 'high' });
     expect(row.p_alive).toBeNull();
     expect(solo.problems[0]).toMatch(/Only one buyer/);
 
-    // Several customers, every order on the as-of day: all tie on R and F (score 3), no time observed for a model.
+    // Several customers, every order on the as-of day: all tie on R (3) and on F (one purchase day: 1), no time observed for a model.
     const oneDay = await testWorkspace(h.db);
     await recordOrders(h.db, oneDay, [order('x', '2025-06-30', 100), order('y', '2025-06-30', 200), order('z', '2025-06-30', 300), order('free', '2025-06-30', 0)]);
     const sameDay = await runScoring(h.db, oneDay, { asOf: '2025-06-30' });
@@ -191,9 +191,9 @@ describe.each(testStores())('scoring runs on $kind', (store) => {
     const same = await h.db.selectFrom('customer_scores').select(['r_score', 'f_score', 'm_score', 'rfm_segment', 'p_alive']).where('workspace_id', '=', oneDay.id).orderBy('monetary_minor').execute();
     expect(same).toEqual([
       // Three distinct totals: centres at 1/6, 3/6, 5/6 of the ranking → M1, M3, M5.
-      { r_score: 3, f_score: 3, m_score: 1, rfm_segment: 'need_attention', p_alive: null },
-      { r_score: 3, f_score: 3, m_score: 3, rfm_segment: 'need_attention', p_alive: null },
-      { r_score: 3, f_score: 3, m_score: 5, rfm_segment: 'need_attention', p_alive: null },
+      { r_score: 3, f_score: 1, m_score: 1, rfm_segment: 'about_to_sleep', p_alive: null },
+      { r_score: 3, f_score: 1, m_score: 3, rfm_segment: 'about_to_sleep', p_alive: null },
+      { r_score: 3, f_score: 1, m_score: 5, rfm_segment: 'about_to_sleep', p_alive: null },
     ]);
     expect(sameDay.problems[0]).toMatch(/No repeat buyers/);
 

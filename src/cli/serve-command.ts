@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { readConfig } from '../config.ts';
+import { runScoring } from '../analytics/index.ts';
 import { buildApp } from '../server/app.ts';
 import { loadDemoOnFirstStart } from './demo-command.ts';
 import { describeStore, openDatabase } from './open-database.ts';
@@ -13,8 +14,12 @@ export function serveCommand(): Command {
       const config = readConfig();
       const handle = await openDatabase(config);
       try {
-        // A fresh installation starts with the demo workspace, so there is something to look at.
-        await loadDemoOnFirstStart(handle.db, { baseUrl: `http://localhost:${config.port}` });
+        // A fresh installation starts with the demo workspace, scored, so the overview has something to show.
+        const demo = await loadDemoOnFirstStart(handle.db, { baseUrl: `http://localhost:${config.port}` });
+        if (demo && !demo.skipped) {
+          const run = await runScoring(handle.db, demo.workspace);
+          console.error(`Scored the demo's ${run.customers.toLocaleString('en')} buyers in ${run.seconds.toFixed(1)} s (run again with: patron analyze).`);
+        }
       } catch (error) {
         await handle.close();
         throw error;
