@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { seededRandom } from '../src/analytics/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,22 +20,11 @@ const { values: args } = parseArgs({
   },
 });
 
-// A seeded generator, so every run imports the same file.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function generate(rows: number, customers: number): Promise<string> {
   const path = join(tmpdir(), `patron-bench-orders-${rows}.csv`);
   if (existsSync(path)) return path;
-  const rand = random(20261123);
+  // Seeded, so every run imports the same file.
+  const rand = seededRandom(20261123);
   const out = createWriteStream(`${path}.part`);
   out.write('order_id,customer_id,order_date,sku,quantity,amount\n');
   const start = Date.UTC(2024, 0, 1);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createApiKey, type Workspace } from '../../src/access/index.ts';
-import { dateInZone, runScoring, saveAnalyticsSettings } from '../../src/analytics/index.ts';
+import { dateInZone, runScoring, saveAnalyticsSettings, seededRandom } from '../../src/analytics/index.ts';
 import { identifyCustomer } from '../../src/customers/index.ts';
 import type { Database } from '../../src/db/index.ts';
 import { recordOrders, type OrderInput } from '../../src/orders/index.ts';
@@ -37,17 +37,6 @@ const products = [
 const dayMs = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-// mulberry32: a tiny seeded generator, so the workspace is the same on every run (relative to today).
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A tea retailer with `customers` buyers over two years up to yesterday: one-off buyers, and repeat
@@ -57,6 +46,7 @@ function seededRandom(seed: number): () => number {
  */
 export async function seedOverviewData(db: Kysely<Database>, options: { customers?: number; now?: Date } = {}): Promise<OverviewData> {
   const count = options.customers ?? 400;
+  // Seeded, so the workspace is the same on every run (relative to today).
   const random = seededRandom(20_260_301);
   const workspace = await testWorkspace(db, { name: '茶语生活 Tea & Living' });
   const secretKey = (await createApiKey(db, { workspaceId: workspace.id, kind: 'secret', name: 'overview e2e', plain: `e2e-overview-${workspace.id}` })).key;
