@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../../access/index.ts';
-import { applyProfilePatch, identityPriority, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { applyProfilePatches, identityPriority, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import type { Database, EventType, JsonObject } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
 import { recordOrdersInTransaction, type OrderInput } from '../../orders/index.ts';
@@ -178,7 +178,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
     }
     if (p.refund) refunds.push(p.refund);
   }
-  for (const [customerId, patch] of patches) await applyProfilePatch(trx, workspace.id, customerId, patch);
+  await applyProfilePatches(trx, workspace.id, [...patches].map(([customerId, patch]) => ({ customerId, patch })));
   if (orders.size > 0) await recordOrdersInTransaction(trx, workspace, [...orders.values()], `${reason}: ${orderCompletedEvent}`);
   await applyRefunds(trx, workspace, refunds, warnings);
   return fresh.size;
