@@ -117,6 +117,9 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
     await page.getByText('Product Viewed').waitFor();
     await page.getByText('订单概览').waitFor();
     expect(await page.locator('.ant-statistic').first().innerText()).toContain('¥');
+    // No analytics run has happened in this workspace: the scores card says what to do.
+    await page.getByTestId('customer-scores').getByText('尚未评分').waitFor();
+    await page.getByTestId('customer-scores').getByText('patron analyze').waitFor();
     await shot('07-customer-360');
   });
 

@@ -218,6 +218,12 @@ describe.skipIf(!hasChromium)('overview in chromium', () => {
     await rows.first().getByRole('link', { name }).click();
     await page.getByRole('heading', { name }).waitFor();
     expect(new URL(page.url()).pathname).toMatch(/^\/customers\/\d+$/);
+    // The 360 explains the customer's scores in the console's language.
+    const id = Number(new URL(page.url()).pathname.split('/').pop());
+    const scores = await api<{ explanations: Record<'rfm' | 'lifecycle' | 'clv', { zh: string }> }>(`/analytics/customers/${id}/scores`);
+    const card = page.getByTestId('customer-scores');
+    for (const key of ['rfm', 'lifecycle', 'clv'] as const) await card.getByText(scores.explanations[key].zh).waitFor();
+    await shot('overview-warning-360-scores');
     await page.goBack();
     await chartsReady(chartIds);
   });

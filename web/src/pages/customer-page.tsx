@@ -12,6 +12,7 @@ import { MergesCard } from '../components/merges-card.tsx';
 import { OrderSummaryCard } from '../components/order-summary-card.tsx';
 import { ProfileCard } from '../components/profile-card.tsx';
 import { RecentOrdersCard } from '../components/recent-orders-card.tsx';
+import { ScoresCard } from '../components/scores-card.tsx';
 import { TagEditor } from '../components/tag-editor.tsx';
 
 /** The customer 360: profile, identities and tags beside the order summary, recent orders, activity and merges. */
@@ -49,6 +50,7 @@ export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
             </Col>
             <Col xs={24} lg={15} xxl={16}>
               <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+                <ScoresCard customerId={customer.id} />
                 <OrderSummaryCard summary={customer.orderSummary} />
                 <RecentOrdersCard orders={customer.recentOrders} />
                 <EventsTimeline events={customer.recentEvents} />
