@@ -8,6 +8,9 @@ export interface Identity {
   readonly value: string;
 }
 
+/** The key of an identity in maps and sets: type and value. */
+export const identityKey = (i: { readonly type: string; readonly value: string }): string => `${i.type}\u0000${i.value}`;
+
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const maxIdentityLength = 320;
 
@@ -49,7 +52,7 @@ export function normalizeIdentities(raw: readonly { type: IdentityType; value: s
   const seen = new Map<string, Identity>();
   for (const r of raw) {
     const identity = normalizeIdentity(r.type, r.value, defaultCountry);
-    seen.set(`${identity.type}\u0000${identity.value}`, identity);
+    seen.set(identityKey(identity), identity);
   }
   return [...seen.values()].sort((a, b) => identityPriority(a.type) - identityPriority(b.type) || a.value.localeCompare(b.value));
 }

@@ -1,6 +1,7 @@
 /** Customer profiles: identities and their resolution into one profile, merges and unmerges, tags, the 360 view. */
 export { identifyCustomer, identifyInTransaction, unmerge, type RawIdentity } from './identify.ts';
-export { identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
+export { identityKey, identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
+export { findIdentityOwners, lockLiveProfiles } from './identity-owners.ts';
 export { liveProfileOf, mergeCustomers, mergedMembers } from './merge.ts';
 export { applyProfilePatch, applyProfilePatches, profilePatchSchema, type ProfilePatch } from './profile.ts';
 export { getCustomer360, listCustomers, listCustomersSchema, type Customer360, type CustomerSummary, type ListCustomersInput } from './query.ts';

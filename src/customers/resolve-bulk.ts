@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
-import type { Identity } from './identity.ts';
+import { identityKey, type Identity } from './identity.ts';
 import { liveProfileOf } from './merge.ts';
 import { applyProfilePatch, type ProfilePatch } from './profile.ts';
 import { lockIdentities, resolveCustomer } from './resolve.ts';
@@ -14,7 +14,6 @@ export interface BulkResolveRequest {
   readonly profile?: ProfilePatch | undefined;
 }
 
-const key = (i: Identity) => `${i.type}\u0000${i.value}`;
 
 /**
  * Resolves many customers in the caller's transaction and returns their profile ids in request order.
@@ -24,7 +23,7 @@ const key = (i: Identity) => `${i.type}\u0000${i.value}`;
 export async function resolveCustomers(trx: Trx, workspace: Workspace, requests: readonly BulkResolveRequest[], reason: string): Promise<number[]> {
   const ws = workspace.id;
   const all = new Map<string, Identity>();
-  for (const r of requests) for (const i of r.identities) all.set(key(i), i);
+  for (const r of requests) for (const i of r.identities) all.set(identityKey(i), i);
   await lockIdentities(trx, ws, [...all.values()]);
 
   const result = new Array<number>(requests.length);
@@ -46,11 +45,11 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
   let merged = false;
   for (const [index, r] of requests.entries()) {
     if (r.identities.length === 1) {
-      single.set(key(r.identities[0]!), r.identities[0]!);
+      single.set(identityKey(r.identities[0]!), r.identities[0]!);
       continue;
     }
     if (result[index] !== undefined) continue;
-    const setKey = r.identities.map(key).sort().join('\u0001');
+    const setKey = r.identities.map(identityKey).sort().join('\u0001');
     const known = resolvedSets.get(setKey);
     if (known !== undefined) {
       result[index] = known;
@@ -89,7 +88,7 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
         CROSS JOIN LATERAL (SELECT id, merged_into FROM customers WHERE workspace_id = ${ws} AND id = i.customer_id LIMIT 1) c
         FOR SHARE OF c`.execute(trx);
       if (rows.some((r) => r.merged_into !== null) && attempt < 5) continue;
-      for (const r of rows) owners.set(`${r.type}\u0000${r.value}`, r.customer_id);
+      for (const r of rows) owners.set(identityKey(r), r.customer_id);
       break;
     }
     const missing = [...single.entries()].filter(([k]) => !owners.has(k));
@@ -107,7 +106,7 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
     }
   }
   for (const [index, r] of requests.entries()) {
-    if (r.identities.length === 1) result[index] = owners.get(key(r.identities[0]!))!;
+    if (r.identities.length === 1) result[index] = owners.get(identityKey(r.identities[0]!))!;
     if (r.profile) await applyProfilePatch(trx, ws, result[index]!, r.profile);
   }
   return result;
@@ -121,7 +120,7 @@ export async function resolveCustomers(trx: Trx, workspace: Workspace, requests:
  */
 async function freshRequests(trx: Trx, workspace: Workspace, requests: readonly BulkResolveRequest[]): Promise<number[]> {
   const uses = new Map<string, number>();
-  for (const r of requests) for (const k of new Set(r.identities.map(key))) uses.set(k, (uses.get(k) ?? 0) + 1);
+  for (const r of requests) for (const k of new Set(r.identities.map(identityKey))) uses.set(k, (uses.get(k) ?? 0) + 1);
   const limits = workspace.settings.identityLimits;
   const fits = (identities: readonly Identity[]) => {
     const perType = new Map<string, number>();
@@ -129,7 +128,7 @@ async function freshRequests(trx: Trx, workspace: Workspace, requests: readonly 
     return [...perType].every(([type, n]) => n <= (limits[type as keyof typeof limits] ?? Number.POSITIVE_INFINITY));
   };
   const candidates = [...requests.entries()].filter(
-    ([, r]) => r.identities.length > 1 && new Set(r.identities.map(key)).size === r.identities.length && r.identities.every((i) => uses.get(key(i)) === 1) && fits(r.identities),
+    ([, r]) => r.identities.length > 1 && new Set(r.identities.map(identityKey)).size === r.identities.length && r.identities.every((i) => uses.get(identityKey(i)) === 1) && fits(r.identities),
   );
   if (candidates.length === 0) return [];
   const wanted = candidates.flatMap(([, r]) => r.identities);
@@ -138,6 +137,6 @@ async function freshRequests(trx: Trx, workspace: Workspace, requests: readonly 
     SELECT u.t AS type, u.v AS value
     FROM unnest(${wanted.map((i) => i.type)}::text[], ${wanted.map((i) => i.value)}::text[]) AS u(t, v)
     CROSS JOIN LATERAL (SELECT 1 FROM identities WHERE workspace_id = ${workspace.id} AND type = u.t AND value = u.v LIMIT 1) i`.execute(trx);
-  const ownedKeys = new Set(owned.map((o) => `${o.type}\u0000${o.value}`));
-  return candidates.filter(([, r]) => r.identities.every((i) => !ownedKeys.has(key(i)))).map(([index]) => index);
+  const ownedKeys = new Set(owned.map(identityKey));
+  return candidates.filter(([, r]) => r.identities.every((i) => !ownedKeys.has(identityKey(i)))).map(([index]) => index);
 }

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { invalidInput, PatronError } from '../lib/errors.ts';
-import { identityPriority, type Identity } from './identity.ts';
+import { identityKey, identityPriority, type Identity } from './identity.ts';
 import { mergeCustomers, mergedMembers } from './merge.ts';
 
 type Trx = Transaction<Database>;
@@ -18,7 +18,6 @@ export interface Resolution {
 }
 
 const maxAttempts = 5;
-const key = (i: { type: string; value: string }) => `${i.type}\u0000${i.value}`;
 
 /**
  * Takes transaction-scoped advisory locks on identities, in one global order, so that concurrent
@@ -56,7 +55,7 @@ async function tryResolve(trx: Trx, workspace: Workspace, identities: readonly I
     .where('workspace_id', '=', ws)
     .where((eb) => eb.or(identities.map((i) => eb.and([eb('type', '=', i.type), eb('value', '=', i.value)]))))
     .execute();
-  const ownerOf = new Map(owned.map((o) => [key(o), o.customer_id]));
+  const ownerOf = new Map(owned.map((o) => [identityKey(o), o.customer_id]));
   const ownerIds = [...new Set(owned.map((o) => o.customer_id))].sort((a, b) => a - b);
 
   if (ownerIds.length > 0) {
@@ -94,7 +93,7 @@ async function tryResolve(trx: Trx, workspace: Workspace, identities: readonly I
     [...extra].every(([type, n]) => (total.get(type) ?? 0) + n <= (limits[type as keyof typeof limits] ?? Number.POSITIVE_INFINITY));
 
   for (const identity of identities) {
-    const owner = ownerOf.get(key(identity));
+    const owner = ownerOf.get(identityKey(identity));
     if (owner !== undefined) {
       if (profiles.includes(owner)) continue;
       const theirs = counts.get(owner) ?? new Map<string, number>();

@@ -1,7 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { identityTypes, type Workspace } from '../../access/index.ts';
-import { addTagsToCustomers, applyProfilePatches, resolveCustomers, tagNameSchema, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { addTagsToCustomers, applyProfilePatches, findIdentityOwners, identityKey, resolveCustomers, tagNameSchema, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import {
   birthdayCell,
   dateCell,
@@ -82,14 +82,14 @@ async function writeCustomers(trx: Transaction<Database>, workspace: Workspace, 
   const outcome = emptyOutcome();
   const ws = workspace.id;
   const keys = new Map<string, Identity>();
-  for (const { row } of rows) for (const i of row.identities) keys.set(`${i.type}\u0000${i.value}`, i);
+  for (const { row } of rows) for (const i of row.identities) keys.set(identityKey(i), i);
   const before = await existingIdentities(trx, ws, [...keys.values()]);
   const ids = await resolveCustomers(trx, workspace, rows.map(({ row }) => ({ identities: row.identities })), 'import');
   const changed = new Set(await applyProfilePatches(trx, ws, rows.map(({ row }, i) => ({ customerId: ids[i]!, patch: row.profile }))));
   const tagged = await addTagsToCustomers(trx, ws, rows.flatMap(({ row }, i) => row.tags.map((tag) => ({ customerId: ids[i]!, tag }))));
   for (const id of tagged) changed.add(id);
   // Identities refused by a limit stay unlinked; only those stored now count as a change.
-  const after = await existingIdentities(trx, ws, [...keys.values()].filter((i) => !before.has(`${i.type}\u0000${i.value}`)));
+  const after = await existingIdentities(trx, ws, [...keys.values()].filter((i) => !before.has(identityKey(i))));
 
   // A profile counts once per batch: created if none of its identities existed, updated if it gained an identity, a field or a tag.
   const counted = new Set<number>();
@@ -100,7 +100,7 @@ async function writeCustomers(trx: Transaction<Database>, workspace: Workspace, 
       continue;
     }
     counted.add(id);
-    const keysOf = row.identities.map((identity) => `${identity.type}\u0000${identity.value}`);
+    const keysOf = row.identities.map(identityKey);
     if (!keysOf.some((k) => before.has(k))) outcome.inserted++;
     else if (keysOf.some((k) => after.has(k)) || changed.has(id)) outcome.updated++;
     else outcome.unchanged++;
@@ -108,11 +108,7 @@ async function writeCustomers(trx: Transaction<Database>, workspace: Workspace, 
   return outcome;
 }
 
+// Which of the identities are stored now (whoever owns them).
 async function existingIdentities(trx: Transaction<Database>, ws: number, identities: readonly Identity[]): Promise<Set<string>> {
-  if (identities.length === 0) return new Set();
-  const found = await sql<{ type: string; value: string }>`
-    SELECT i.type, i.value FROM identities i
-    JOIN unnest(${identities.map((i) => i.type)}::text[], ${identities.map((i) => i.value)}::text[]) AS k(type, value) ON i.type = k.type AND i.value = k.value
-    WHERE i.workspace_id = ${ws}`.execute(trx);
-  return new Set(found.rows.map((k) => `${k.type}\u0000${k.value}`));
+  return new Set((await findIdentityOwners(trx, ws, identities)).keys());
 }

@@ -1,12 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../../access/index.ts';
-import { applyProfilePatches, identityPriority, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { applyProfilePatches, findIdentityOwners, identityKey, identityPriority, lockLiveProfiles, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import type { Database, EventType, JsonObject } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
 import { recordOrdersInTransaction, type OrderInput } from '../../orders/index.ts';
 import { applyRefunds, orderCompletedEvent, orderFromEvent, orderRefundedEvent, refundFromEvent, type RefundRequest } from './commerce.ts';
 import { eventTime, parseTimestamp } from './event-time.ts';
-import { findIdentityOwners, identityKey, lockLiveProfiles } from './identity-owners.ts';
 import { deriveMessageId } from './message-id.ts';
 import type { TrackingMessage, TrackingPayload } from './schema.ts';
 import { messageIdentities, profileFromTraits, type TrackingWarning } from './traits.ts';
@@ -148,12 +147,6 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
   return result;
 }
 
-function mergePatches(a: ProfilePatch | undefined, b: ProfilePatch): ProfilePatch {
-  if (!a) return b;
-  const attributes = a.attributes || b.attributes ? { ...a.attributes, ...b.attributes } : undefined;
-  return { ...a, ...b, ...(attributes ? { attributes } : {}) };
-}
-
 async function write(trx: Transaction<Database>, workspace: Workspace, prepared: readonly Prepared[], receivedAt: Date, warnings: TrackingWarning[]): Promise<number> {
   // Acknowledge only what is on disk, whatever the server's default for synchronous_commit.
   await sql`SET LOCAL synchronous_commit TO on`.execute(trx);
@@ -161,7 +154,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
   const fresh = await recordEvents(trx, workspace.id, prepared.map((p, n) => eventRow(p, customerIds[n]!, receivedAt)));
 
   // Side effects only for messages stored now, so that a retried call changes nothing twice.
-  const patches = new Map<number, ProfilePatch>();
+  const patches: { customerId: number; patch: ProfilePatch }[] = [];
   const orders = new Map<string, OrderInput>();
   const refunds: RefundRequest[] = [];
   const order = prepared
@@ -170,7 +163,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
     .sort((x, y) => x.p.occurredAt.getTime() - y.p.occurredAt.getTime() || x.n - y.n);
   for (const { p, n } of order) {
     const customerId = customerIds[n] ?? null;
-    if (p.patch && customerId !== null) patches.set(customerId, mergePatches(patches.get(customerId), p.patch));
+    if (p.patch && customerId !== null) patches.push({ customerId, patch: p.patch });
     const o = p.order;
     if (o) {
       if (orders.has(o.externalId)) warnings.push({ path: `${p.at}properties.order_id`, message: `order ${o.externalId} appears more than once in this call; the latest one was recorded` });
@@ -178,7 +171,8 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
     }
     if (p.refund) refunds.push(p.refund);
   }
-  await applyProfilePatches(trx, workspace.id, [...patches].map(([customerId, patch]) => ({ customerId, patch })));
+  // In time order: applyProfilePatches lets a profile's later patches win, field by field and attribute by attribute.
+  await applyProfilePatches(trx, workspace.id, patches);
   if (orders.size > 0) await recordOrdersInTransaction(trx, workspace, [...orders.values()], `${reason}: ${orderCompletedEvent}`);
   await applyRefunds(trx, workspace, refunds, warnings);
   return fresh.size;

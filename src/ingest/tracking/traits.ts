@@ -1,5 +1,5 @@
 import type { IdentityType } from '../../access/index.ts';
-import { normalizeIdentity, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { identityKey, normalizeIdentity, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import type { JsonObject } from '../../db/index.ts';
 import { PatronError } from '../../lib/errors.ts';
 import { parseTimestamp } from './event-time.ts';
@@ -74,7 +74,7 @@ export function messageIdentities(message: TrackingMessage, defaultCountry: stri
   if (found.length < 2) return found;
   const seen = new Set<string>();
   return found.filter((i) => {
-    const k = `${i.type}\u0000${i.value}`;
+    const k = identityKey(i);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -1,12 +1,9 @@
 import { sql, type Transaction } from 'kysely';
-import type { Identity } from '../../customers/index.ts';
-import type { Database } from '../../db/index.ts';
+import type { Database } from '../db/index.ts';
+import { identityKey, type Identity } from './identity.ts';
 
-// These two reads belong in customers/ (it owns the identities and customers tables) and should move there
-// once it exports them; they only read, every write still goes through customers/ functions.
-
-/** The key of an identity in maps: type and value. */
-export const identityKey = (i: Identity) => `${i.type}\u0000${i.value}`;
+// Reads of who owns which identity, for callers that sort work before resolving (the tracking API) or
+// count what an import changed; every write still goes through resolveCustomer(s).
 
 const lists = (identities: readonly Identity[]) => [identities.map((i) => i.type), identities.map((i) => i.value)] as const;
 
@@ -24,7 +21,7 @@ export async function findIdentityOwners(trx: Transaction<Database>, workspaceId
     SELECT u.t AS type, u.v AS value, i.customer_id
     FROM unnest(${types}::text[], ${values}::text[]) AS u(t, v)
     CROSS JOIN LATERAL (SELECT customer_id FROM identities WHERE workspace_id = ${workspaceId} AND type = u.t AND value = u.v LIMIT 1) i`.execute(trx);
-  for (const r of result.rows) owners.set(`${r.type}\u0000${r.value}`, Number(r.customer_id));
+  for (const r of result.rows) owners.set(identityKey(r), Number(r.customer_id));
   return owners;
 }
 
