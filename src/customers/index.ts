@@ -7,5 +7,5 @@ export { applyProfilePatch, applyProfilePatches, profilePatchSchema, type Profil
 export { getCustomer360, listCustomers, listCustomersSchema, type Customer360, type CustomerSummary, type ListCustomersInput } from './query.ts';
 export { lockIdentities, resolveCustomer, type Resolution } from './resolve.ts';
 export { resolveCustomers, type BulkResolveRequest } from './resolve-bulk.ts';
-export { refreshCustomerStats } from './stats.ts';
+export { rebuildCustomerStats, refreshCustomerStats } from './stats.ts';
 export { addTagsToCustomers, ensureTags, listTags, tagNameSchema, updateCustomerTags } from './tags.ts';
