@@ -1,4 +1,15 @@
 /** Customer profiles: identities and their resolution into one profile, merges and unmerges, tags, the 360 view. */
+export {
+  consentChannels,
+  consentPurposes,
+  consentStatementSchema,
+  consentStatuses,
+  consentsOf,
+  recordConsents,
+  type ConsentState,
+  type ConsentStatement,
+  type ConsentStatementInput,
+} from './consent.ts';
 export { identifyCustomer, identifyInTransaction, unmerge, type RawIdentity } from './identify.ts';
 export { identityKey, identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
 export { findIdentityOwners, lockLiveProfiles } from './identity-owners.ts';

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
+import { carryConsents } from './consent.ts';
 import { refreshCustomerStats } from './stats.ts';
 
 type Trx = Transaction<Database>;
@@ -14,8 +15,9 @@ const ownedTables = ['identities', 'orders', 'events'] as const;
 
 /**
  * Merges profile `mergedId` into `survivorId` inside the caller's transaction: identities, orders, events
- * and tags move to the survivor, empty survivor fields are filled, the merged profile is kept (pointing at
- * the survivor) so the merge can be undone, and the merge is recorded. Both rows must be locked by the caller.
+ * and tags move to the survivor, consent carries over (the later statement wins), empty survivor fields
+ * are filled, the merged profile is kept (pointing at the survivor) so the merge can be undone, and the
+ * merge is recorded. Both rows must be locked by the caller.
  */
 export async function mergeCustomers(trx: Trx, workspaceId: number, survivorId: number, mergedId: number, reason: string): Promise<number> {
   if (survivorId === mergedId) throw new PatronError('invalid_input', 'A profile cannot be merged into itself');
@@ -68,6 +70,8 @@ export async function mergeCustomers(trx: Trx, workspaceId: number, survivorId: 
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
+
+  await carryConsents(trx, workspaceId, survivorId, mergedId);
 
   await trx
     .updateTable('customers')

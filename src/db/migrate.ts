@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import { PatronError } from '../lib/errors.ts';
 import * as core from './migrations/0001-core.ts';
 import * as analytics from './migrations/0002-analytics.ts';
+import * as consent from './migrations/0003-consent.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
 const migrations: Readonly<Record<string, Migration>> = {
   '0001-core': core,
   '0002-analytics': analytics,
+  '0003-consent': consent,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

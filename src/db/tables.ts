@@ -309,3 +309,36 @@ export interface Database {
   lifecycle_transitions: LifecycleTransitionsTable;
   churn_warnings: ChurnWarningsTable;
 }
+
+export type ConsentChannel = 'email' | 'sms' | 'wechat' | 'push' | 'phone';
+export type ConsentPurpose = 'marketing' | 'transactional';
+export type ConsentStatus = 'opted_in' | 'opted_out';
+
+/** A customer's current consent for one channel and purpose (the latest statement by recorded_at). */
+export interface ConsentsTable {
+  workspace_id: number;
+  customer_id: number;
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus;
+  source: string;
+  recorded_at: Timestamp;
+}
+
+/** Every consent statement ever received, append-only. */
+export interface ConsentRecordsTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus;
+  source: string;
+  recorded_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  consents: ConsentsTable;
+  consent_records: ConsentRecordsTable;
+}
