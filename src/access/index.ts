@@ -1,4 +1,4 @@
-/** Tenants and credentials: workspaces, their settings and API keys. */
+/** Tenants and who may act in them: workspaces, console users and roles, sessions, API keys, and the audit log. */
 export {
   createWorkspace,
   createWorkspaceSchema,
@@ -12,4 +12,40 @@ export {
   type Workspace,
   type WorkspaceSettings,
 } from './workspaces.ts';
-export { createApiKey, findApiKey, hashApiKey, type ApiKeyGrant, type ApiKeyKind } from './api-keys.ts';
+export {
+  createApiKey,
+  createApiKeySchema,
+  findApiKey,
+  hashApiKey,
+  listApiKeys,
+  revokeApiKey,
+  useApiKey,
+  type ApiKeyGrant,
+  type ApiKeyInfo,
+  type ApiKeyKind,
+  type CreateApiKeyInput,
+} from './api-keys.ts';
+export { defaultKeyScopes, isPermission, permissions, roleAllows, rolePermissions, roles, type Permission, type Role } from './permissions.ts';
+export {
+  createUser,
+  createUserSchema,
+  emailSchema,
+  findUser,
+  findUserByEmail,
+  hashPassword,
+  inviteUser,
+  listUsers,
+  passwordSchema,
+  setupFirstOwner,
+  setupNeeded,
+  setupSchema,
+  updateUser,
+  updateUserSchema,
+  verifyPassword,
+  type CreateUserInput,
+  type SetupInput,
+  type UpdateUserInput,
+  type User,
+} from './users.ts';
+export { createSession, deleteExpiredSessions, endSession, findSession, sessionLifetime, type Session } from './sessions.ts';
+export { auditQuerySchema, listAudit, readAudit, recordAudit, redactSecrets, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts';

@@ -4,6 +4,8 @@ import { PatronError } from '../lib/errors.ts';
 import * as core from './migrations/0001-core.ts';
 import * as analytics from './migrations/0002-analytics.ts';
 import * as consent from './migrations/0003-consent.ts';
+import * as loyalty from './migrations/0005-loyalty.ts';
+import * as access from './migrations/0006-access.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
@@ -11,6 +13,8 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0001-core': core,
   '0002-analytics': analytics,
   '0003-consent': consent,
+  '0005-loyalty': loyalty,
+  '0006-access': access,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

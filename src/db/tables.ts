@@ -342,3 +342,193 @@ export interface Database {
   consents: ConsentsTable;
   consent_records: ConsentRecordsTable;
 }
+
+/** A console role; what each may do is the permission matrix in src/access/permissions.ts. */
+export type UserRole = 'owner' | 'admin' | 'operator' | 'analyst' | 'viewer';
+
+/** A console user of one workspace; the email is unique across the installation (it picks the workspace at sign-in). */
+export interface UsersTable {
+  workspace_id: number;
+  id: Generated<number>;
+  email: string;
+  name: string;
+  role: UserRole;
+  /** argon2id, PHC string format. */
+  password_hash: string;
+  /** True only for the owner made by the first-run setup; a unique index lets one such row exist. */
+  first_owner: Generated<boolean>;
+  created_at: CreatedAt;
+  last_login_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+}
+
+/** A signed-in console session; the cookie carries the token, the table only its SHA-256. */
+export interface SessionsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Who made a change recorded in the audit log. */
+export type AuditActorType = 'user' | 'api_key' | 'cli' | 'system';
+
+/** One change, append-only (a trigger refuses UPDATE and TRUNCATE and ignores DELETE); never holds secrets or personal data. */
+export interface AuditLogTable {
+  workspace_id: number;
+  id: Generated<number>;
+  at: Timestamp;
+  actor_type: AuditActorType;
+  actor_id: number | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: ColumnType<JsonObject | null, string | null | undefined, never>;
+  after: ColumnType<JsonObject | null, string | null | undefined, never>;
+  details: ColumnType<JsonObject, string | undefined, never>;
+  /** The HTTP status of an API change; null for CLI and domain entries. */
+  outcome: number | null;
+  request_id: string | null;
+}
+
+/** Columns 0006-access adds to api_keys: null scopes mean the kind's default (every permission a key may hold). */
+export interface ApiKeysTable {
+  scopes: string[] | null;
+  created_by: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+}
+
+/** A loyalty program; rules is validated by loyalty/schema.ts (earn rules, bonuses, expiry, tiers). */
+export interface LoyaltyProgramsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  rules: ColumnType<JsonObject, JsonObject | string, JsonObject | string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** A customer's account in a program: the balance (always the sum of its postings) and the current tier. */
+export interface LoyaltyAccountsTable {
+  workspace_id: number;
+  customer_id: number;
+  program_id: number;
+  balance: ColumnType<number, number | undefined, number>;
+  tier: string | null;
+  tier_since: Timestamp | null;
+  /** When a downgrade may next be considered (end of the tier's period plus grace). */
+  tier_review_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export type LoyaltyPostingKind = 'earn' | 'bonus' | 'redeem' | 'adjust' | 'reverse' | 'expire';
+
+/** One append-only ledger entry; points are signed (credits positive, debits negative). */
+export interface LoyaltyPostingsTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  program_id: number;
+  idempotency_key: string;
+  request_hash: string;
+  kind: LoyaltyPostingKind;
+  points: number;
+  rule: string | null;
+  order_id: number | null;
+  reason: string;
+  actor: string;
+  details: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  occurred_at: Timestamp;
+  created_at: Timestamp;
+}
+
+/** What a credit posting has left to spend, and when it expires. */
+export interface LoyaltyLotsTable {
+  workspace_id: number;
+  customer_id: number;
+  posting_id: number;
+  program_id: number;
+  points: number;
+  remaining: number;
+  earned_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+/** How many points of which lot a debit posting consumed. */
+export interface LoyaltyLotUsesTable {
+  workspace_id: number;
+  customer_id: number;
+  posting_id: number;
+  lot_id: number;
+  points: number;
+}
+
+export interface LoyaltyTierChangesTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  program_id: number;
+  from_tier: string | null;
+  to_tier: string | null;
+  reason: 'qualified' | 'period_end';
+  qualifying_value: number;
+  changed_at: Timestamp;
+}
+
+export interface CouponTemplatesTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  discount_kind: 'amount_off' | 'percent_off';
+  amount_off_minor: number | null;
+  percent_off: number | null;
+  max_discount_minor: number | null;
+  min_spend_minor: ColumnType<number, number | undefined, number>;
+  categories: string[] | null;
+  valid_from: Timestamp | null;
+  valid_until: Timestamp | null;
+  valid_days: number | null;
+  per_customer_limit: number | null;
+  points_cost: number | null;
+  tiers: string[] | null;
+  created_at: CreatedAt;
+}
+
+export interface CouponsTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  template_id: number;
+  code: string;
+  issue_key: string | null;
+  source: string;
+  issued_at: Timestamp;
+  valid_from: Timestamp;
+  expires_at: Timestamp | null;
+  redeemed_at: Timestamp | null;
+  order_external_id: string | null;
+  order_total_minor: number | null;
+  discount_minor: number | null;
+}
+
+export interface Database {
+  loyalty_programs: LoyaltyProgramsTable;
+  loyalty_accounts: LoyaltyAccountsTable;
+  loyalty_postings: LoyaltyPostingsTable;
+  loyalty_lots: LoyaltyLotsTable;
+  loyalty_lot_uses: LoyaltyLotUsesTable;
+  loyalty_tier_changes: LoyaltyTierChangesTable;
+  coupon_templates: CouponTemplatesTable;
+  coupons: CouponsTable;
+}
