@@ -1,0 +1,165 @@
+import { sql, type DeleteResult, type Kysely, type Transaction, type UpdateResult } from 'kysely';
+import type { Workspace } from '../access/index.ts';
+import { lockIdentities, refreshCustomerStats, type Identity } from '../customers/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { PatronError } from '../lib/errors.ts';
+import { anonymousIdsOf, findDataSubject, lockSubject, type DataSubject } from './subject.ts';
+
+type Trx = Transaction<Database>;
+
+/**
+ * Every table that refers to a customer, with what erasure does to it. A table added later that has a
+ * customer column and is not listed here fails the privacy test until its erasure is decided and written.
+ */
+export const erasureCatalogue = {
+  customers: 'deleted; an anonymous tombstone profile (no personal fields) takes over the orders',
+  identities: 'deleted, so the same email or phone arriving again creates a new, unrelated profile',
+  identity_conflicts: 'deleted (they carry identity values)',
+  customer_merges: 'deleted (they carry filled profile fields)',
+  merge_blocks: 'deleted',
+  customer_tags: 'deleted',
+  consents: 'deleted',
+  consent_records: 'kept for accountability as channel, purpose, status and time on the tombstone; the source is replaced by "erased"',
+  orders: 'kept for accounting (amounts, items, refunds, channel, store) on the tombstone',
+  events: 'deleted, with their properties and context (including anonymous events of the same device ids)',
+  customer_stats: 'recomputed for the tombstone from the kept orders',
+  customer_scores: 'deleted (the next scoring run scores the tombstone)',
+  customer_score_history: 'deleted',
+  lifecycle_transitions: 'deleted',
+  churn_warnings: 'deleted',
+} as const satisfies Partial<Record<keyof Database, string>>;
+
+export type ErasedTable = keyof typeof erasureCatalogue;
+
+/** What an erasure did: the tombstone that keeps the order amounts, and rows changed per table. */
+export interface ErasureResult {
+  readonly customerId: number;
+  readonly erasedProfileIds: readonly number[];
+  readonly tombstoneId: number;
+  readonly erasedAt: Date;
+  readonly rows: Readonly<Record<ErasedTable, number>>;
+}
+
+const affected = (result: DeleteResult | UpdateResult): number => Number('numDeletedRows' in result ? result.numDeletedRows : result.numUpdatedRows);
+
+/**
+ * Erases a customer (GDPR art. 17, PIPL art. 47) in one transaction: the profile and every profile merged
+ * into it, their identities, tags, consents, events, merges, conflicts, stats and scores are deleted;
+ * orders (with items and refunds) stay for accounting, moved to a new anonymous tombstone profile that
+ * nothing links back to the person; consent records keep only channel, purpose, status and time.
+ * Afterwards the old email or phone resolves to a new profile. A merged-away id erases the whole live profile.
+ */
+export async function eraseCustomer(db: Kysely<Database>, workspace: Workspace, customerId: number, clock: Clock): Promise<ErasureResult> {
+  const ws = workspace.id;
+  return db.transaction().execute(async (trx) => {
+    const seen = await findDataSubject(trx, ws, customerId);
+    // Same lock order as identity resolution (identities, then profiles), so a concurrent identify of
+    // this person either finishes before the erasure or starts after it and finds nothing.
+    await lockIdentities(trx, ws, seen.identities as readonly Identity[]);
+    await lockSubject(trx, ws, seen);
+    const subject = await findDataSubject(trx, ws, customerId);
+    if (subject.profileIds.join() !== seen.profileIds.join() || subject.identities.length !== seen.identities.length) {
+      throw new PatronError('conflict', `Customer ${customerId} changed while being erased (a merge or a new identifier); send the request again`, { path: ['id'], value: customerId });
+    }
+    const erasedAt = clock.now();
+    const tombstoneId = await createTombstone(trx, ws, subject, erasedAt);
+    const rows = await eraseRows(trx, ws, subject, tombstoneId);
+    await refreshCustomerStats(trx, ws, [tombstoneId]);
+    return { customerId, erasedProfileIds: subject.profileIds, tombstoneId, erasedAt, rows };
+  });
+}
+
+async function createTombstone(trx: Trx, ws: number, subject: DataSubject, at: Date): Promise<number> {
+  // The tombstone keeps when the customer relationship began (cohort reports stay right) and nothing else.
+  const first = await trx
+    .selectFrom('customers')
+    .select((eb) => eb.fn.min('created_at').as('created_at'))
+    .where('workspace_id', '=', ws)
+    .where('id', 'in', [...subject.profileIds])
+    .executeTakeFirstOrThrow();
+  const row = await trx
+    .insertInto('customers')
+    .values({ workspace_id: ws, attributes: {}, created_at: first.created_at ?? at, updated_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId: number): Promise<Record<ErasedTable, number>> {
+  const ids = [...subject.profileIds];
+  const anonymousIds = anonymousIdsOf(subject);
+  const types = subject.identities.map((i) => i.type);
+  const values = subject.identities.map((i) => i.value);
+  const perCustomer = async (table: 'customer_tags' | 'consents' | 'customer_stats' | 'customer_scores' | 'customer_score_history' | 'lifecycle_transitions' | 'churn_warnings') =>
+    affected(await trx.deleteFrom(table as 'consents').where('workspace_id', '=', ws).where('customer_id', 'in', ids).executeTakeFirst());
+
+  const orders = affected(
+    await trx
+      .updateTable('orders')
+      .set({ customer_id: tombstoneId, origin_customer_id: tombstoneId })
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.or([eb('customer_id', 'in', ids), eb('origin_customer_id', 'in', ids)]))
+      .executeTakeFirst(),
+  );
+  await sql`
+    INSERT INTO consent_records (workspace_id, customer_id, channel, purpose, status, source, recorded_at, created_at)
+    SELECT DISTINCT ${ws}::bigint, ${tombstoneId}::bigint, channel, purpose, status, 'erased', recorded_at, min(created_at) OVER (PARTITION BY channel, purpose, status, recorded_at)
+    FROM consent_records WHERE workspace_id = ${ws} AND customer_id = ANY(${ids}::bigint[])
+    ON CONFLICT DO NOTHING`.execute(trx);
+  const consentRecords = affected(await trx.deleteFrom('consent_records').where('workspace_id', '=', ws).where('customer_id', 'in', ids).executeTakeFirst());
+  const events = affected(
+    await trx
+      .deleteFrom('events')
+      .where('workspace_id', '=', ws)
+      .where((eb) =>
+        eb.or([eb('customer_id', 'in', ids), eb('origin_customer_id', 'in', ids), ...(anonymousIds.length > 0 ? [eb('anonymous_id', 'in', anonymousIds)] : [])]),
+      )
+      .executeTakeFirst(),
+  );
+  const conflicts = await sql`
+    DELETE FROM identity_conflicts
+    WHERE workspace_id = ${ws}
+      AND (customer_id = ANY(${ids}::bigint[]) OR other_customer_id = ANY(${ids}::bigint[])
+           OR (type, value) IN (SELECT * FROM unnest(${types}::text[], ${values}::text[])))`.execute(trx);
+  const identities = affected(
+    await trx
+      .deleteFrom('identities')
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.or([eb('customer_id', 'in', ids), eb('origin_customer_id', 'in', ids)]))
+      .executeTakeFirst(),
+  );
+  const merges = affected(
+    await trx
+      .deleteFrom('customer_merges')
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.or([eb('survivor_id', 'in', ids), eb('merged_id', 'in', ids)]))
+      .executeTakeFirst(),
+  );
+  const blocks = affected(
+    await trx
+      .deleteFrom('merge_blocks')
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.or([eb('customer_a', 'in', ids), eb('customer_b', 'in', ids)]))
+      .executeTakeFirst(),
+  );
+  const rows: Record<ErasedTable, number> = {
+    orders,
+    consent_records: consentRecords,
+    events,
+    identity_conflicts: Number(conflicts.numAffectedRows ?? 0),
+    identities,
+    customer_merges: merges,
+    merge_blocks: blocks,
+    customer_tags: await perCustomer('customer_tags'),
+    consents: await perCustomer('consents'),
+    customer_stats: await perCustomer('customer_stats'),
+    customer_scores: await perCustomer('customer_scores'),
+    customer_score_history: await perCustomer('customer_score_history'),
+    lifecycle_transitions: await perCustomer('lifecycle_transitions'),
+    churn_warnings: await perCustomer('churn_warnings'),
+    customers: 0,
+  };
+  rows.customers = affected(await trx.deleteFrom('customers').where('workspace_id', '=', ws).where('id', 'in', ids).executeTakeFirst());
+  return rows;
+}
