@@ -12,8 +12,8 @@ export interface AuditEntry {
   readonly action: string;
   readonly targetType?: string;
   readonly targetId?: string | number;
-  readonly before?: JsonObject | null;
-  readonly after?: JsonObject | null;
+  readonly before?: object | null;
+  readonly after?: object | null;
   /** Small non-personal facts: route parameters, row counts, a file's name. */
   readonly details?: JsonObject;
   readonly outcome?: number;
@@ -50,7 +50,7 @@ export function redactSecrets(value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-const json = (value: JsonObject | null | undefined) => (value === undefined || value === null ? null : JSON.stringify(redactSecrets(value)));
+const json = (value: object | null | undefined) => (value === undefined || value === null ? null : JSON.stringify(redactSecrets(value)));
 
 /** Appends entries to the audit log (the table refuses updates; there is no function that changes an entry). */
 export async function recordAudit(db: Kysely<Database>, ...entries: AuditEntry[]): Promise<void> {

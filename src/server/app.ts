@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Database, StoreKind } from '../db/index.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
-import { authenticateSecret, createKeyVerifier } from './auth.ts';
+import { installAccessHooks } from './access-hooks.ts';
+import { createKeyVerifier } from './auth.ts';
 import type { AppContext } from './context.ts';
 import { handleError } from './errors.ts';
+import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-limit.ts';
+import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { trackingRoutes } from './routes/tracking.ts';
@@ -17,6 +22,10 @@ export interface AppOptions {
   readonly db: Kysely<Database>;
   readonly store: StoreKind;
   readonly clock?: Clock;
+  /** Rate limits per key, user and sign-in source (src/server/rate-limit.ts); tests lower them. */
+  readonly rateLimits?: Partial<RateLimits>;
+  /** Trust X-Forwarded-* from a reverse proxy (PATRON_TRUST_PROXY): the client IP for sign-in limits, https for Secure cookies. */
+  readonly trustProxy?: boolean | string;
   readonly logLevel?: string;
 }
 
@@ -30,20 +39,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Segment's batch limit is 500 KB; the admin API takes tag updates of up to 10,000 ids.
     bodyLimit: 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // Unique across restarts and processes, so an audit entry's request id names one request.
+    genReqId: () => randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
 
-  const ctx: AppContext = { db: options.db, store: options.store, clock: options.clock ?? systemClock, verifyKey: createKeyVerifier(options.db) };
+  const clock = options.clock ?? systemClock;
+  const limiter = createRateLimiter({ ...defaultRateLimits, ...options.rateLimits }, () => clock.now().getTime());
+  const ctx: AppContext = { db: options.db, store: options.store, clock, verifyKey: createKeyVerifier(options.db, clock, limiter) };
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Patron API', version: '0.1.0', description: 'Customer data, analytics, segments, journeys and loyalty. Admin API: Bearer secret key. Tracking API (/v1): Basic auth with the write key as user name.' },
+      info: { title: 'Patron API', version: '0.1.0', description: 'Customer data, analytics, segments, journeys and loyalty. Admin API: Bearer secret key, or the console session cookie (+ x-csrf-token header on changes). Tracking API (/v1): Basic auth with the write key as user name.' },
       components: {
         securitySchemes: {
           secretKey: { type: 'http', scheme: 'bearer', description: 'A secret API key' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'patron_session', description: 'The console session (POST /api/session); changes also need the x-csrf-token header' },
           writeKey: { type: 'http', scheme: 'basic', description: 'The write key as the user name, empty password' },
         },
       },
@@ -53,14 +69,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      api.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ secretKey: [] }] };
-      });
-      api.addHook('onRequest', async (request) => {
-        if (request.routeOptions.url === '/api/openapi.json') return;
-        request.caller = await authenticateSecret(request, ctx.verifyKey);
-      });
-      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      installAccessHooks(api, ctx);
+      api.get('/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () => app.swagger());
+      await api.register(accessRoutes(ctx));
       await api.register(customerRoutes(ctx));
       await api.register(workspaceRoutes(ctx));
       await api.register(analyticsRoutes(ctx));

@@ -28,7 +28,11 @@ const formatPath = (path: readonly PropertyKey[]) => path.map((p) => (typeof p =
 
 /** Turns anything thrown by a route into a response: a coded error with a message naming what was wrong, or a logged 500. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof PatronError) return reply.status(httpStatusOf[error.code]).send(body(error.code, error.message, error.details));
+  if (error instanceof PatronError) {
+    // RFC 9110 §10.2.3: a 429 says when to come back.
+    if (error.code === 'limit_reached' && typeof error.details.retryAfterSeconds === 'number') reply.header('retry-after', String(error.details.retryAfterSeconds));
+    return reply.status(httpStatusOf[error.code]).send(body(error.code, error.message, error.details));
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => {
       const where = `${error.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`;

@@ -90,6 +90,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     const tags = ['analytics'];
 
     r.get('/analytics/runs/latest', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'The latest full scoring run with segment, lifecycle and value tier counts (run is null before the first run)',
@@ -103,6 +104,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.post('/analytics/runs', {
+      config: { permission: 'analytics:write' },
       schema: {
         tags,
         summary: 'Score every buyer now (RFM, lifecycle, value tier, CLV, churn warnings); waits for the run to finish',
@@ -118,6 +120,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/rfm/grid', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'The 5×5 R×F grid of current scores: customers, revenue and segment per cell (R 5→1, F 1→5)',
@@ -127,16 +130,19 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/segments', {
+      config: { permission: 'analytics:read' },
       schema: { tags, summary: 'Customers and revenue in each of the eleven RFM segments, with English and Chinese names', response: { 200: z.object({ segments: z.array(groupCount) }) } },
       handler: async (req) => ({ segments: await segmentCounts(ctx.db, req.caller.workspace.id) }),
     });
 
     r.get('/analytics/lifecycle', {
+      config: { permission: 'analytics:read' },
       schema: { tags, summary: 'Customers and revenue per lifecycle stage (new, active, won back, dormant, churned)', response: { 200: z.object({ stages: z.array(groupCount) }) } },
       handler: async (req) => ({ stages: await lifecycleCounts(ctx.db, req.caller.workspace.id) }),
     });
 
     r.get('/analytics/lifecycle/flows', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'Moves between lifecycle stages dated in a period (from = null: the first stage a customer was given)',
@@ -147,6 +153,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/clv/distribution', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'Customers per predicted-CLV band of the current scores (1-2-5 bands in the workspace currency), and how many have no CLV',
@@ -161,11 +168,13 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/value-tiers', {
+      config: { permission: 'analytics:read' },
       schema: { tags, summary: 'Customers and revenue per value tier (high, mid, low)', response: { 200: z.object({ tiers: z.array(groupCount) }) } },
       handler: async (req) => ({ tiers: await tierCounts(ctx.db, req.caller.workspace.id) }),
     });
 
     r.get('/analytics/churn-warnings', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'Customers flagged by a run’s churn early warning, with the reasons in words (latest full run by default; page with after)',
@@ -201,6 +210,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/customers/:id/scores', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: "A customer's current scores, each with a one-line explanation in English and Chinese (why “At Risk”)",
@@ -210,6 +220,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/cohorts', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'Monthly acquisition cohorts × months since the first order: active share, revenue per customer, cumulative LTV',
@@ -224,6 +235,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/kpis', {
+      config: { permission: 'analytics:read' },
       schema: {
         tags,
         summary: 'KPIs of a period with the previous period and the same period last year: customers, active, new, returning, repurchase rate, AOV, frequency, revenue, churn rate, average LTV',
@@ -233,18 +245,26 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/analytics/concentration', {
+      config: { permission: 'analytics:read' },
       schema: { tags, summary: 'Revenue concentration: the Pareto curve (share of revenue from the top x% of customers) and the Gini coefficient' },
       handler: (req) => revenueConcentration(ctx.db, req.caller.workspace),
     });
 
     r.get('/analytics/settings', {
+      config: { permission: 'analytics:read' },
       schema: { tags, summary: 'The analytics settings in force (defaults filled in)' },
       handler: (req) => getAnalyticsSettings(ctx.db, req.caller.workspace.id),
     });
 
     r.put('/analytics/settings', {
+      config: { permission: 'analytics:write' },
       schema: { tags, summary: 'Replace the analytics settings (RFM window and scoring, lifecycle thresholds, value tiers, CLV, churn warning, history mode); used from the next run', body: analyticsSettingsSchema },
-      handler: (req) => saveAnalyticsSettings(ctx.db, req.caller.workspace.id, req.body),
+      handler: async (req) => {
+        const before = await getAnalyticsSettings(ctx.db, req.caller.workspace.id);
+        const saved = await saveAnalyticsSettings(ctx.db, req.caller.workspace.id, req.body);
+        req.auditChange = { targetType: 'analytics_settings', targetId: req.caller.workspace.id, before, after: saved };
+        return saved;
+      },
     });
   };
 }

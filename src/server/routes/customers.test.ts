@@ -138,7 +138,7 @@ describe.each(testStores())('customers API on $kind', (store) => {
   it('publishes an OpenAPI 3.1 document with the routes', async () => {
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.paths['/api/customers'].get.security).toEqual([{ secretKey: [] }]);
+    expect(doc.paths['/api/customers'].get.security).toEqual([{ secretKey: [] }, { sessionCookie: [] }]);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/customers', '/api/customers/{id}', '/api/customers/tags', '/api/merges/{id}/undo']));
   });
 });

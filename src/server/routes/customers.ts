@@ -12,16 +12,19 @@ export function customerRoutes(ctx: AppContext): FastifyPluginAsync {
     const r = app.withTypeProvider<ZodTypeProvider>();
 
     r.get('/customers', {
+      config: { permission: 'customers:read' },
       schema: { tags: ['customers'], summary: 'List and search customers (cursor pagination, newest first)', querystring: listCustomersSchema },
       handler: (req) => listCustomers(ctx.db, req.caller.workspace, req.query),
     });
 
     r.get('/customers/:id', {
+      config: { permission: 'customers:read' },
       schema: { tags: ['customers'], summary: 'The customer 360: profile, identities, tags, order summary, recent orders and events, merges', params: idParams },
       handler: (req) => getCustomer360(ctx.db, req.caller.workspace, req.params.id),
     });
 
     r.post('/customers/tags', {
+      config: { permission: 'customers:write' },
       schema: {
         tags: ['customers'],
         summary: 'Add and remove tags on many customers at once',
@@ -35,11 +38,13 @@ export function customerRoutes(ctx: AppContext): FastifyPluginAsync {
     });
 
     r.get('/tags', {
+      config: { permission: 'customers:read' },
       schema: { tags: ['customers'], summary: 'All tags with their customer counts' },
       handler: async (req) => ({ tags: await listTags(ctx.db, req.caller.workspace.id) }),
     });
 
     r.post('/merges/:id/undo', {
+      config: { permission: 'customers:write' },
       schema: {
         tags: ['customers'],
         summary: 'Undo a merge: split the merged profile back out and stop the pair from merging again automatically',

@@ -9,11 +9,13 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsync {
     const r = app.withTypeProvider<ZodTypeProvider>();
 
     r.get('/workspace', {
+      config: { permission: 'signed_in' },
       schema: { tags: ['workspace'], summary: 'The workspace of the key: name, country, currency, time zone, settings' },
       handler: async (req) => req.caller.workspace,
     });
 
     r.put('/workspace/settings', {
+      config: { permission: 'settings:write' },
       schema: {
         tags: ['workspace'],
         summary: 'Replace the workspace settings (identity limits per profile, …)',
@@ -22,6 +24,7 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsync {
       handler: async (req) => {
         const updated = await updateWorkspaceSettings(ctx.db, req.caller.workspace, req.body);
         ctx.verifyKey.forget();
+        req.auditChange = { targetType: 'workspace_settings', targetId: updated.id, before: req.caller.workspace.settings, after: updated.settings };
         return updated;
       },
     });
