@@ -48,18 +48,20 @@ function reviewAtSql(rules: ProgramRules, at: RawBuilder<unknown>, timezone: str
 }
 
 /** Qualifying spend (net of refunds, minor units) or points (earned, bonus, minus reversals) per customer over the window ending at each `end`. */
-async function qualifyingValues(trx: Trx, ctx: LedgerContext, items: readonly { customerId: number; end: Date }[]): Promise<Map<number, number>> {
+async function qualifyingValues(trx: Trx, ctx: LedgerContext, items: readonly { customerId: number; end: Date }[], endIncluded: boolean): Promise<Map<number, number>> {
   if (items.length === 0) return new Map();
+  // Up to now includes what happened this instant; a period ending at midnight excludes the next one's first instant.
+  const before = endIncluded ? sql`<=` : sql`<`;
   const rules = ctx.program.rules;
   const ws = ctx.workspaceId;
   const from = windowStartSql(rules, sql`u.e`, ctx.timezone);
   const value =
     rules.tiers.metric === 'spend'
       ? sql`(SELECT sum(o.total_minor - o.refunded_minor) FROM orders o
-             WHERE o.workspace_id = ${ws} AND o.customer_id = u.c AND o.status <> 'cancelled' AND o.ordered_at >= ${from} AND o.ordered_at < u.e)`
+             WHERE o.workspace_id = ${ws} AND o.customer_id = u.c AND o.status <> 'cancelled' AND o.ordered_at >= ${from} AND o.ordered_at ${before} u.e)`
       : sql`(SELECT sum(p.points) FROM loyalty_postings p
              WHERE p.workspace_id = ${ws} AND p.customer_id = u.c AND p.program_id = ${ctx.program.id} AND p.kind IN ('earn', 'bonus', 'reverse')
-               AND p.occurred_at >= ${from} AND p.occurred_at < u.e)`;
+               AND p.occurred_at >= ${from} AND p.occurred_at ${before} u.e)`;
   const { rows } = await sql<{ customer_id: number; value: number }>`
     SELECT u.c AS customer_id, coalesce(${value}, 0)::bigint AS value
     FROM unnest(${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.end.toISOString())}::timestamptz[]) AS u(c, e)`.execute(trx);
@@ -135,7 +137,7 @@ export async function evaluateTierUpgrades(trx: Trx, ctx: LedgerContext, custome
     .where('program_id', '=', ctx.program.id)
     .where('customer_id', 'in', ids)
     .execute();
-  const values = await qualifyingValues(trx, ctx, current.map((c) => ({ customerId: c.customer_id, end: ctx.now })));
+  const values = await qualifyingValues(trx, ctx, current.map((c) => ({ customerId: c.customer_id, end: ctx.now })), true);
   const decisions: Decision[] = [];
   for (const c of current) {
     const value = values.get(c.customer_id) ?? 0;
@@ -168,7 +170,7 @@ export async function reviewTiers(db: Kysely<Database>, ctx: LedgerContext, batc
         .execute();
       // The period ended grace days before the review date; its window is what counts.
       const ends = due.map((d) => ({ customerId: d.customer_id, end: new Date(d.tier_review_at!.getTime() - graceMs) }));
-      const values = await qualifyingValues(trx, ctx, ends);
+      const values = await qualifyingValues(trx, ctx, ends, false);
       const decisions = due.map((d, i): Decision => {
         const value = values.get(d.customer_id) ?? 0;
         return { customerId: d.customer_id, from: d.tier, to: qualifyingTier(rules, value)?.code ?? null, value, periodAt: ends[i]!.end, reason: 'period_end' };
