@@ -4,6 +4,7 @@ import { PatronError } from '../lib/errors.ts';
 import * as core from './migrations/0001-core.ts';
 import * as analytics from './migrations/0002-analytics.ts';
 import * as consent from './migrations/0003-consent.ts';
+import * as segments from './migrations/0004-segments.ts';
 import * as loyalty from './migrations/0005-loyalty.ts';
 import * as access from './migrations/0006-access.ts';
 
@@ -13,6 +14,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0001-core': core,
   '0002-analytics': analytics,
   '0003-consent': consent,
+  '0004-segments': segments,
   '0005-loyalty': loyalty,
   '0006-access': access,
 };

@@ -532,3 +532,57 @@ export interface Database {
   coupon_templates: CouponTemplatesTable;
   coupons: CouponsTable;
 }
+
+/** A saved segment: its rule (JSON, validated by segments/rule.ts) and what the rule reads. */
+export interface SegmentsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  description: Generated<string>;
+  kind: 'dynamic' | 'static';
+  rule: Jsonb;
+  rule_version: Generated<number>;
+  reads: ColumnType<string[], string[] | undefined, string[]>;
+  depends_on: ColumnType<number[], number[] | undefined, number[]>;
+  time_dependent: Generated<boolean>;
+  member_count: Generated<number>;
+  refreshed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  archived_at: Timestamp | null;
+}
+
+/** One stay of a customer in a segment; the current stay has no exited_at. */
+export interface SegmentMembershipsTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  segment_id: number;
+  entered_at: Timestamp;
+  exited_at: Timestamp | null;
+}
+
+/** A segment's size at the end of a day (workspace time zone), with that day's entries and exits. */
+export interface SegmentSizesTable {
+  workspace_id: number;
+  segment_id: number;
+  day: string;
+  members: number;
+  entered: number;
+  exited: number;
+}
+
+/** A customer touched by a write, and what the write touched (profile, tags, orders, event:<name>, …). */
+export interface SegmentChangesTable {
+  workspace_id: number;
+  id: Generated<number>;
+  customer_id: number;
+  source: string;
+}
+
+export interface Database {
+  segments: SegmentsTable;
+  segment_memberships: SegmentMembershipsTable;
+  segment_sizes: SegmentSizesTable;
+  segment_changes: SegmentChangesTable;
+}

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workspace } from '../access/index.ts';
+import { identifyCustomer, recordConsents, updateCustomerTags } from '../customers/index.ts';
+import type { DatabaseHandle } from '../db/index.ts';
+import { recordEvents } from '../events/index.ts';
+import { manualClock } from '../lib/clock.ts';
+import { recordOrders } from '../orders/index.ts';
+import { testWorkspace } from '../../test/fixtures.ts';
+import { testStores } from '../../test/stores.ts';
+import {
+  archiveSegment,
+  createSegment,
+  explainCustomer,
+  explainRule,
+  previewRule,
+  processSegmentChanges,
+  refreshDueSegments,
+  updateSegment,
+  type RuleJson,
+} from './index.ts';
+
+const day = 86_400_000;
+
+describe.each(testStores())('segments on $kind', (store) => {
+  let h: DatabaseHandle;
+  beforeAll(async () => {
+    h = await store.open();
+  });
+  afterAll(() => h.close());
+
+  async function customer(ws: Workspace, email: string, profile: Record<string, unknown> = {}) {
+    const { customerId } = await identifyCustomer(h.db, ws, { identities: [{ type: 'email', value: email }], profile, reason: 'test' });
+    return customerId;
+  }
+  async function order(ws: Workspace, email: string, externalId: string, at: Date, amountMinor: number, category = '咖啡') {
+    await recordOrders(h.db, ws, [
+      {
+        externalId,
+        customer: { identities: [{ type: 'email', value: email }] },
+        channel: 'online',
+        currency: 'CNY',
+        orderedAt: at,
+        items: [{ sku: `SKU-${category}`, category, quantity: 1, unitPriceMinor: amountMinor }],
+      },
+    ]);
+  }
+  async function event(ws: Workspace, customerId: number, name: string, at: Date, properties: Record<string, unknown> = {}) {
+    await h.db.transaction().execute((trx) =>
+      recordEvents(trx, ws.id, [
+        { messageId: `${name}-${customerId}-${at.getTime()}-${Math.random()}`, customerId, anonymousId: null, type: 'track', name, occurredAt: at, receivedAt: at, properties, context: {} },
+      ]),
+    );
+  }
+  const members = async (ws: Workspace, segmentId: number) =>
+    (
+      await h.db
+        .selectFrom('segment_memberships')
+        .select('customer_id')
+        .where('workspace_id', '=', ws.id)
+        .where('segment_id', '=', segmentId)
+        .where('exited_at', 'is', null)
+        .orderBy('customer_id')
+        .execute()
+    ).map((r) => r.customer_id);
+
+  it('previews "bought at least twice in 90 days in Hangzhou" with count, revenue and a sample', async () => {
+    const ws = await testWorkspace(h.db);
+    const now = new Date('2026-06-30T04:00:00Z');
+    const clock = manualClock(now);
+    const a = await customer(ws, 'a@example.com', { city: '杭州', name: '王芳' });
+    const b = await customer(ws, 'b@example.com', { city: '杭州' });
+    await customer(ws, 'c@example.com', { city: '上海' });
+    await order(ws, 'a@example.com', 'A1', new Date(now.getTime() - 10 * day), 12_000);
+    await order(ws, 'a@example.com', 'A2', new Date(now.getTime() - 40 * day), 8_000);
+    await order(ws, 'b@example.com', 'B1', new Date(now.getTime() - 10 * day), 5_000);
+    await order(ws, 'b@example.com', 'B2', new Date(now.getTime() - 200 * day), 5_000);
+    await order(ws, 'c@example.com', 'C1', new Date(now.getTime() - 1 * day), 5_000);
+    await order(ws, 'c@example.com', 'C2', new Date(now.getTime() - 2 * day), 5_000);
+    const rule: RuleJson = {
+      version: 1,
+      root: {
+        all: [
+          { kind: 'field', field: 'city', op: 'eq', value: '杭州' },
+          { kind: 'orders', measure: 'count', op: 'gte', value: 2, window: { last: 90, unit: 'days' } },
+        ],
+      },
+    };
+    const preview = await previewRule(h.db, ws, rule, clock);
+    expect(preview).toMatchObject({ count: 1, revenueMinor: 20_000, timeDependent: true, reads: ['orders', 'profile'] });
+    expect(preview.sample).toEqual([{ id: a, name: '王芳', city: '杭州', rfmSegment: null, lifecycleStage: null, totalSpentMinor: 20_000 }]);
+
+    const why = await explainCustomer(h.db, ws, rule, b, clock);
+    expect(why.holds).toBe(false);
+    expect(why.children!.map((c) => [c.holds, c.observed])).toEqual([
+      [true, '杭州'],
+      [false, 1],
+    ]);
+    const explained = await explainRule(h.db, ws, rule, clock);
+    expect(explained.sql).toContain('FROM customers c');
+    expect(explained.sql).not.toContain('杭州');
+    expect(explained.parameters).toContain('杭州');
+  });
+
+  it('keeps a dynamic segment current from writes, emits entries and exits as events, and records sizes', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const a = await customer(ws, 'a@example.com');
+    const b = await customer(ws, 'b@example.com');
+    await updateCustomerTags(h.db, ws.id, { customerIds: [a], add: ['vip'] });
+    const segment = await createSegment(
+      h.db,
+      ws,
+      {
+        name: 'VIPs with email consent',
+        rule: {
+          version: 1,
+          root: {
+            all: [
+              { kind: 'tag', op: 'has', tag: 'vip' },
+              { kind: 'consent', channel: 'email', op: 'opted_in' },
+            ],
+          },
+        },
+      },
+      clock,
+    );
+    expect(segment).toMatchObject({ memberCount: 0, reads: ['consent', 'tags'], timeDependent: false });
+
+    await recordConsents(h.db, ws.id, [
+      { customerId: a, channel: 'email', purpose: 'marketing', status: 'opted_in', source: 'form', recordedAt: clock.now() },
+      { customerId: b, channel: 'email', purpose: 'marketing', status: 'opted_in', source: 'form', recordedAt: clock.now() },
+    ]);
+    expect(await processSegmentChanges(h.db, clock)).toMatchObject({ customers: 2, checks: 1, entered: 1, exited: 0 });
+    expect(await members(ws, segment.id)).toEqual([a]);
+
+    clock.advance(60_000);
+    await updateCustomerTags(h.db, ws.id, { customerIds: [a], remove: ['vip'] });
+    await updateCustomerTags(h.db, ws.id, { customerIds: [b], add: ['vip'] });
+    expect(await processSegmentChanges(h.db, clock)).toMatchObject({ entered: 1, exited: 1 });
+    expect(await members(ws, segment.id)).toEqual([b]);
+    // The entry and exit events are changes too, but no segment reads them; then the queue is empty.
+    expect(await processSegmentChanges(h.db, clock)).toMatchObject({ notes: 2, checks: 0 });
+    expect(await processSegmentChanges(h.db, clock)).toMatchObject({ notes: 0 });
+
+    const events = await h.db
+      .selectFrom('events')
+      .select(['customer_id', 'name'])
+      .where('workspace_id', '=', ws.id)
+      .where('name', 'in', ['Segment Entered', 'Segment Exited'])
+      .orderBy('id')
+      .execute();
+    expect(events.map((e) => `${e.customer_id}:${e.name}`).sort()).toEqual([`${a}:Segment Entered`, `${a}:Segment Exited`, `${b}:Segment Entered`].sort());
+    const history = await h.db
+      .selectFrom('segment_memberships')
+      .select(['customer_id', 'entered_at', 'exited_at'])
+      .where('workspace_id', '=', ws.id)
+      .where('segment_id', '=', segment.id)
+      .orderBy('id')
+      .execute();
+    expect(history.map((r) => [r.customer_id, r.exited_at === null])).toEqual([
+      [a, false],
+      [b, true],
+    ]);
+    const sizes = await h.db.selectFrom('segment_sizes').selectAll().where('workspace_id', '=', ws.id).where('segment_id', '=', segment.id).execute();
+    expect(sizes).toEqual([expect.objectContaining({ day: '2026-06-30', members: 1, entered: 2, exited: 1 })]);
+  });
+
+  it('re-checks time-based rules on the daily pass, and a customer leaves when the window passes them by', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const a = await customer(ws, 'a@example.com');
+    await event(ws, a, 'Product Viewed', new Date('2026-06-25T04:00:00Z'), { category: '茶', price: 58 });
+    const segment = await createSegment(
+      h.db,
+      ws,
+      {
+        name: 'Viewed tea this week',
+        rule: {
+          version: 1,
+          root: {
+            all: [{ kind: 'event', name: 'Product Viewed', op: 'did', where: [{ property: 'category', op: 'eq', value: '茶' }, { property: 'price', op: 'gte', value: 50 }], window: { last: 7, unit: 'days' } }],
+          },
+        },
+      },
+      clock,
+    );
+    expect(segment.memberCount).toBe(1);
+    expect(segment.timeDependent).toBe(true);
+    // Same day: nothing is due.
+    expect(await refreshDueSegments(h.db, clock)).toEqual([]);
+    clock.set(new Date('2026-07-03T04:00:00Z'));
+    expect(await refreshDueSegments(h.db, clock)).toEqual([expect.objectContaining({ segmentId: segment.id, entered: 0, exited: 1 })]);
+    expect(await members(ws, segment.id)).toEqual([]);
+  });
+
+  it('inlines dynamic segments, refuses cycles and archiving a segment in use, and follows a changed inner rule', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const a = await customer(ws, 'a@example.com', { city: '杭州' });
+    const b = await customer(ws, 'b@example.com', { city: '上海' });
+    const inner = await createSegment(h.db, ws, { name: 'Hangzhou', rule: { version: 1, root: { all: [{ kind: 'field', field: 'city', op: 'eq', value: '杭州' }] } } }, clock);
+    const outer = await createSegment(
+      h.db,
+      ws,
+      { name: 'Not Hangzhou', rule: { version: 1, root: { all: [{ kind: 'segment', op: 'not_member', segmentId: inner.id }] } } },
+      clock,
+    );
+    expect(await members(ws, outer.id)).toEqual([b]);
+    await expect(
+      updateSegment(h.db, ws, inner.id, { rule: { version: 1, root: { any: [{ kind: 'segment', op: 'member', segmentId: outer.id }] } } }, clock),
+    ).rejects.toThrow(/cycle/);
+    await expect(archiveSegment(h.db, ws, inner.id, clock)).rejects.toThrow(/used by "Not Hangzhou"/);
+    await updateSegment(h.db, ws, inner.id, { rule: { version: 1, root: { all: [{ kind: 'field', field: 'city', op: 'eq', value: '上海' }] } } }, clock);
+    expect(await members(ws, inner.id)).toEqual([b]);
+    expect(await members(ws, outer.id)).toEqual([a]);
+  });
+
+  it('rejects hostile and malformed rules with the path of the problem, and answers hostile values as data', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    await customer(ws, 'x@example.com', { name: "O'Brien; DROP TABLE customers; --" });
+    const bad = async (rule: unknown) => previewRule(h.db, ws, rule, clock).then(() => 'accepted', (e: Error) => e.message);
+    expect(await bad({ version: 1, root: { all: [{ kind: 'field', field: 'name; DROP TABLE customers', op: 'eq', value: 'x' }] } })).toMatch(/^rule\.root\.all\[0\]\.field: is not a field/);
+    expect(await bad({ version: 1, root: { all: [{ kind: 'field', field: 'city', op: 'gte', value: 'x' }] } })).toMatch(/rule\.root\.all\[0\]\.op: "gte" does not apply to text field "city"/);
+    expect(await bad({ version: 1, root: { all: [{ kind: 'orders', measure: 'count', op: 'gte', value: 1e300 }] } })).toMatch(/rule\.root\.all\[0\]\.value/);
+    expect(await bad({ version: 1, root: { all: [{ kind: 'tag', op: 'has', tag: 'vip', sql: 'x' }] } })).toMatch(/rule\.root\.all\[0\]/);
+    expect(await bad({ version: 2, root: { all: [] } })).toMatch(/rule\.version: must be 1/);
+    let deep: Record<string, unknown> = { kind: 'tag', op: 'has', tag: 'x' };
+    for (let i = 0; i < 12; i += 1) deep = { any: [deep] };
+    expect(await bad({ version: 1, root: deep })).toMatch(/nested more than 10 deep/);
+    expect(await bad({ version: 1, root: { all: [{ kind: 'segment', op: 'member', segmentId: 999_999 }] } })).toMatch(/segment 999999 does not exist/);
+    const hostile = await previewRule(
+      h.db,
+      ws,
+      { version: 1, root: { all: [{ kind: 'field', field: 'name', op: 'eq', value: "O'Brien; DROP TABLE customers; --" }] } },
+      clock,
+    );
+    expect(hostile.count).toBe(1);
+  });
+});
