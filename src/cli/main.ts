@@ -5,6 +5,7 @@ import { clvCommand } from './clv-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { importCommand } from './import-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { privacyCommand } from './privacy-command.ts';
 import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
 
@@ -19,7 +20,8 @@ const program = new Command('patron')
   .addCommand(clvCommand())
   .addCommand(analyzeCommand())
   .addCommand(scoresCommand())
-  .addCommand(importCommand());
+  .addCommand(importCommand())
+  .addCommand(privacyCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -14,6 +14,8 @@ import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-li
 import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { privacyRoutes } from './routes/privacy.ts';
+import { segmentRoutes } from './routes/segments.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { webConsole } from './static.ts';
@@ -75,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(customerRoutes(ctx));
       await api.register(workspaceRoutes(ctx));
       await api.register(analyticsRoutes(ctx));
+      await api.register(privacyRoutes(ctx));
+      await api.register(segmentRoutes(ctx));
     },
     { prefix: '/api' },
   );
