@@ -17,3 +17,16 @@ export {
   type SegmentInput,
   type SegmentPatch,
 } from './segments.ts';
+export {
+  audienceExportSchema,
+  customerMemberships,
+  exportAudienceCsv,
+  exportMembersCsv,
+  listMembers,
+  memberExportSchema,
+  membersQuerySchema,
+  segmentSizes,
+  type CustomerMembership,
+  type SegmentMember,
+  type SegmentSize,
+} from './export.ts';

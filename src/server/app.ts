@@ -14,6 +14,7 @@ import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-li
 import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { loyaltyRoutes } from './routes/loyalty.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { trackingRoutes } from './routes/tracking.ts';
@@ -79,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(analyticsRoutes(ctx));
       await api.register(privacyRoutes(ctx));
       await api.register(segmentRoutes(ctx));
+      await api.register(loyaltyRoutes(ctx));
     },
     { prefix: '/api' },
   );
