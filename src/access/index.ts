@@ -29,6 +29,8 @@ export { defaultKeyScopes, isPermission, permissions, roleAllows, rolePermission
 export {
   createUser,
   createUserSchema,
+  demoLogin,
+  ensureDemoUser,
   emailSchema,
   findUser,
   findUserByEmail,

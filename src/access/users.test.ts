@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { createSession, createUser, endSession, findSession, inviteUser, listUsers, sessionLifetime, setupFirstOwner, setupNeeded, updateUser, verifyPassword } from './index.ts';
+import { createSession, createUser, demoLogin, endSession, ensureDemoUser, findSession, inviteUser, listUsers, sessionLifetime, setupFirstOwner, setupNeeded, updateUser, verifyPassword } from './index.ts';
 
 describe.each(testStores())('users and sessions on $kind', (store) => {
   let h: DatabaseHandle;
@@ -46,6 +46,7 @@ describe.each(testStores())('users and sessions on $kind', (store) => {
     await expect(updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, owner.id, { disabled: true })).rejects.toThrow(/last owner/);
     await expect(updateUser(h.db, { workspaceId: ws.id, role: 'admin' }, owner.id, { name: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(inviteUser(h.db, { workspaceId: ws.id, role: 'admin' }, { email: `o2-${ws.id}@example.com`, name: 'O2', password: 'password-1', role: 'owner' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, admin.id, {})).after).toEqual(admin);
     const promoted = await updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, admin.id, { role: 'owner' });
     expect(promoted.before.role).toBe('admin');
     expect(promoted.after.role).toBe('owner');
@@ -82,5 +83,21 @@ describe.each(testStores())('users and sessions on $kind', (store) => {
     await updateUser(h.db, { workspaceId: ws.id, role: 'admin' }, u.id, { disabled: true });
     expect(await findSession(h.db, again.token, now)).toBeUndefined();
     expect(await verifyPassword(h.db, u.email, 'password-1', now)).toBeUndefined();
+  });
+});
+
+describe.each(testStores())('the demo login on $kind', (store) => {
+  it('is created once in the demo workspace and refused for another workspace', async () => {
+    const h = await store.open();
+    try {
+      const ws = await testWorkspace(h.db);
+      await ensureDemoUser(h.db, ws.id);
+      await ensureDemoUser(h.db, ws.id);
+      expect(await verifyPassword(h.db, demoLogin.email, demoLogin.password, new Date())).toMatchObject({ workspaceId: ws.id, role: 'owner' });
+      const other = await testWorkspace(h.db);
+      await expect(ensureDemoUser(h.db, other.id)).rejects.toThrow(/already belongs to workspace/);
+    } finally {
+      await h.close();
+    }
   });
 });

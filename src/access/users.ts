@@ -170,6 +170,7 @@ export async function updateUser(
     if (touchesOwner && actor.role !== 'owner') throw new PatronError('forbidden', 'Only an owner can change an owner or make someone an owner', { path: ['role'] });
     const losesOwner = row.role === 'owner' && row.disabled_at === null && ((u.role !== undefined && u.role !== 'owner') || u.disabled === true);
     if (losesOwner && owners.length <= 1) throw new PatronError('conflict', 'This is the last owner of the workspace: make someone else an owner first', { path: ['role'] });
+    if (u.name === undefined && u.role === undefined && passwordHash === undefined && u.disabled === undefined) return { before: toUser(row), after: toUser(row) };
     const updated = await trx
       .updateTable('users')
       .set({
@@ -194,4 +195,15 @@ export async function inviteUser(db: Kysely<Database>, actor: { workspaceId: num
   const parsed = createUserSchema.parse(input);
   if (parsed.role === 'owner' && actor.role !== 'owner') throw new PatronError('forbidden', 'Only an owner can make someone an owner', { path: ['role'] });
   return insertUser(db, actor.workspaceId, parsed, false);
+}
+
+/** The documented demo sign-in (README, `patron demo`): an owner of the demo workspace; remove it in production. */
+export const demoLogin = { email: 'demo@patron.dev', password: 'patron-demo', name: 'Demo Owner' } as const;
+
+/** Creates the demo owner in the demo workspace; nothing to do when it exists there, a conflict when the email belongs elsewhere. */
+export async function ensureDemoUser(db: Kysely<Database>, workspaceId: number): Promise<void> {
+  const existing = await findUserByEmail(db, demoLogin.email);
+  if (existing?.workspaceId === workspaceId) return;
+  if (existing) throw new PatronError('conflict', `The documented demo login ${demoLogin.email} already belongs to workspace ${existing.workspaceId}; remove that user first`);
+  await insertUser(db, workspaceId, { email: demoLogin.email, name: demoLogin.name, password: demoLogin.password, role: 'owner' }, false);
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { findWorkspaceBySlug, type Workspace } from '../access/index.ts';
+import { findWorkspaceBySlug, recordAudit, type Workspace } from '../access/index.ts';
 import {
   dateInZone,
   getAnalyticsSettings,
@@ -94,6 +94,7 @@ export function analyzeCommand(): Command {
         }
         const summary = await runScoring(handle.db, ws, { asOf: options.asOf, cold: options.cold });
         console.log(options.json ? JSON.stringify(summary, null, 2) : formatRunSummary(ws, summary));
+        await recordAudit(handle.db, { workspaceId: ws.id, at: new Date(), actor: { type: 'cli' }, action: 'cli analyze', details: { customers: summary.customers, cold: options.cold, asOf: options.asOf ?? null } });
       } finally {
         await handle.close();
       }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { demoLogin, recordAudit } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { deleteDemo, demoSecretKey, demoStatus, demoWorkspace, demoWriteKey, loadDemo, type DemoProgress, type LoadDemoOptions, type LoadDemoResult } from '../ingest/index.ts';
 import { invalidInput } from '../lib/errors.ts';
@@ -85,7 +86,7 @@ export function describeDemoLoad(result: LoadDemoResult, seconds: number | undef
   const head = result.skipped
     ? `The demo workspace "${demoWorkspace.slug}" is already loaded (seed ${result.seed}, as of ${asOf}): ${what}. Use --reset to load it again.`
     : `Loaded the demo workspace "${demoWorkspace.slug}" (${demoWorkspace.name}) in ${(seconds ?? 0).toFixed(1)} s: ${what}; seed ${result.seed}, data up to ${asOf}.`;
-  return `${head}\nAdmin API key: ${demoSecretKey} (e.g. curl -H 'Authorization: Bearer ${demoSecretKey}' ${baseUrl}/api/customers); tracking write key: ${demoWriteKey}. Replace both keys in production.`;
+  return `${head}\nConsole sign-in at ${baseUrl}: ${demoLogin.email} / ${demoLogin.password}.\nAdmin API key: ${demoSecretKey} (e.g. curl -H 'Authorization: Bearer ${demoSecretKey}' ${baseUrl}/api/customers); tracking write key: ${demoWriteKey}. Replace the keys and the demo login in production.`;
 }
 
 /** `patron demo`: generate the demo data set and load it into the `demo` workspace. */
@@ -120,6 +121,10 @@ export function demoCommand(): Command {
           progress.finish();
         }
         console.log(describeDemoLoad(result, (performance.now() - started) / 1000, `http://localhost:${readConfig().port}`));
+        if (!result.skipped) {
+          const details = { seed: result.seed, customers: result.customers, reset: flags.reset };
+          await recordAudit(handle.db, { workspaceId: result.workspace.id, at: new Date(), actor: { type: 'cli' }, action: 'cli demo', details });
+        }
       } finally {
         await handle.close();
       }

@@ -1,7 +1,8 @@
+import { basename } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Kysely } from 'kysely';
-import { createWorkspace, findWorkspaceBySlug, type Workspace } from '../access/index.ts';
+import { createWorkspace, findWorkspaceBySlug, recordAudit, type Workspace } from '../access/index.ts';
 import { readConfig } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import {
@@ -186,6 +187,11 @@ export function importCommand(): Command {
         }
         console.error(`Columns: ${summary.mapping.map((m) => `${m.source} → ${m.target}`).join(', ') || 'none mapped'}`);
         console.log(formatImportSummary(summary));
+        // The audit log gets the file's name and the counts, never its rows.
+        if (summary.result !== 'validated') {
+          const counts = { result: summary.result, inserted: summary.inserted, updated: summary.updated, rejected: summary.rejected };
+          await recordAudit(handle.db, { workspaceId: workspace.id, at: new Date(), actor: { type: 'cli' }, action: `cli import ${kind}`, details: { file: basename(file), ...counts } });
+        }
         process.exitCode = summary.result === 'rejected' || summary.result === 'stopped' ? 1 : summary.rejected > 0 ? 2 : 0;
       } finally {
         await handle.close();

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { createApiKey, createWorkspace, findApiKey, findWorkspaceBySlug, type Workspace } from '../../access/index.ts';
+import { createApiKey, createWorkspace, ensureDemoUser, findApiKey, findWorkspaceBySlug, type Workspace } from '../../access/index.ts';
 import { addTagsToCustomers, applyProfilePatches, normalizeIdentities, resolveCustomers } from '../../customers/index.ts';
 import type { Database } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
@@ -103,6 +103,7 @@ export async function loadDemo(db: Kysely<Database>, options: LoadDemoOptions = 
   }
   const ws = workspace;
   await ensureKeys(db, ws);
+  await ensureDemoUser(db, ws.id);
 
   // Generating takes a few seconds: say so before it starts.
   report({ phase: 'workspace', done: 0, total: 1 });
