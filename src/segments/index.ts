@@ -2,7 +2,7 @@
 export { fieldCatalogue, operatorsByType, type FieldName } from './catalogue.ts';
 export { processSegmentChanges, refreshDueSegments, type ChangeRound, type DueRefresh } from './changes.ts';
 export { segmentEnteredEvent, segmentExitedEvent } from './membership.ts';
-export { explainCustomer, explainRule, previewRule, type ExplainedRule, type RulePreview, type WhyNode } from './preview.ts';
+export { explainCustomer, explainRule, matchingCustomers, previewRule, type ExplainedRule, type RulePreview, type WhyNode } from './preview.ts';
 export { conditionKinds, parseRule, ruleLimits, type Rule, type RuleJson } from './rule.ts';
 export {
   archiveSegment,

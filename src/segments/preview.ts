@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -118,4 +118,20 @@ export async function explainCustomer(db: Kysely<Database>, workspace: Workspace
     };
     return build(compiled.tree);
   });
+}
+
+/**
+ * Which of `customerIds` match a rule now, in the caller's transaction or database: for journey branches
+ * and other checks of a few customers (the rule is compiled with the customers as a filter in every part).
+ */
+export async function matchingCustomers(db: Kysely<Database>, workspace: Workspace, input: unknown, customerIds: readonly number[], now: Date): Promise<Set<number>> {
+  const rule = parseRule(input);
+  if (customerIds.length === 0) return new Set();
+  const run = async (trx: Transaction<Database>) => {
+    const ctx = compileContext(trx, workspace, now, { customerIds });
+    const compiled = await compileRule(rule, ctx);
+    const result = await sql<{ id: number }>`SELECT c.id ${membersFrom(compiled, ctx)}`.execute(trx);
+    return new Set(result.rows.map((r) => Number(r.id)));
+  };
+  return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);
 }
