@@ -8,6 +8,24 @@ import { anonymousIdsOf, findDataSubject, lockSubject, type DataSubject } from '
 
 type Trx = Transaction<Database>;
 
+// Tables whose rows belong to one customer and go with them, found by customer_id alone.
+type PerCustomerTable =
+  | 'customer_tags'
+  | 'consents'
+  | 'customer_stats'
+  | 'customer_scores'
+  | 'customer_score_history'
+  | 'lifecycle_transitions'
+  | 'churn_warnings'
+  | 'segment_memberships'
+  | 'segment_changes'
+  | 'loyalty_accounts'
+  | 'loyalty_postings'
+  | 'loyalty_lots'
+  | 'loyalty_lot_uses'
+  | 'loyalty_tier_changes'
+  | 'coupons';
+
 /**
  * Every table that refers to a customer, with what erasure does to it. A table added later that has a
  * customer column and is not listed here fails the privacy test until its erasure is decided and written.
@@ -28,6 +46,14 @@ export const erasureCatalogue = {
   customer_score_history: 'deleted',
   lifecycle_transitions: 'deleted',
   churn_warnings: 'deleted',
+  segment_memberships: 'deleted (segment sizes keep their daily counts)',
+  segment_changes: 'deleted after everything else, so the segment worker never re-checks the erased profiles',
+  loyalty_accounts: 'deleted: points cannot be redeemed by a person who no longer exists',
+  loyalty_postings: 'deleted (reasons and details may name the person)',
+  loyalty_lots: 'deleted',
+  loyalty_lot_uses: 'deleted',
+  loyalty_tier_changes: 'deleted',
+  coupons: 'deleted (the order totals keep the discounts that were used)',
 } as const satisfies Partial<Record<keyof Database, string>>;
 
 export type ErasedTable = keyof typeof erasureCatalogue;
@@ -91,7 +117,7 @@ async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId
   const anonymousIds = anonymousIdsOf(subject);
   const types = subject.identities.map((i) => i.type);
   const values = subject.identities.map((i) => i.value);
-  const perCustomer = async (table: 'customer_tags' | 'consents' | 'customer_stats' | 'customer_scores' | 'customer_score_history' | 'lifecycle_transitions' | 'churn_warnings') =>
+  const perCustomer = async (table: PerCustomerTable) =>
     affected(await trx.deleteFrom(table as 'consents').where('workspace_id', '=', ws).where('customer_id', 'in', ids).executeTakeFirst());
 
   const orders = affected(
@@ -158,8 +184,18 @@ async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId
     customer_score_history: await perCustomer('customer_score_history'),
     lifecycle_transitions: await perCustomer('lifecycle_transitions'),
     churn_warnings: await perCustomer('churn_warnings'),
+    segment_memberships: await perCustomer('segment_memberships'),
+    loyalty_lot_uses: await perCustomer('loyalty_lot_uses'),
+    loyalty_lots: await perCustomer('loyalty_lots'),
+    loyalty_postings: await perCustomer('loyalty_postings'),
+    loyalty_tier_changes: await perCustomer('loyalty_tier_changes'),
+    loyalty_accounts: await perCustomer('loyalty_accounts'),
+    coupons: await perCustomer('coupons'),
     customers: 0,
+    segment_changes: 0,
   };
   rows.customers = affected(await trx.deleteFrom('customers').where('workspace_id', '=', ws).where('id', 'in', ids).executeTakeFirst());
+  // Last: the deletes above were captured as changes of these profiles by the segment triggers.
+  rows.segment_changes = await perCustomer('segment_changes');
   return rows;
 }

@@ -5,6 +5,20 @@ import type { Clock } from '../lib/clock.ts';
 import { anonymousIdsOf, findDataSubject } from './subject.ts';
 
 type Row = Record<string, unknown>;
+type PerCustomerTable =
+  | 'customer_stats'
+  | 'customer_scores'
+  | 'customer_score_history'
+  | 'lifecycle_transitions'
+  | 'churn_warnings'
+  | 'consents'
+  | 'segment_memberships'
+  | 'loyalty_accounts'
+  | 'loyalty_postings'
+  | 'loyalty_lots'
+  | 'loyalty_lot_uses'
+  | 'loyalty_tier_changes'
+  | 'coupons';
 
 // Rows are exported with every column (so a column added later is exported without a change here),
 // less workspace_id, which is the same everywhere and means nothing to the customer.
@@ -40,6 +54,15 @@ export interface CustomerExport {
   readonly merges: Row[];
   readonly mergeBlocks: Row[];
   readonly identityConflicts: Row[];
+  readonly segmentMemberships: Row[];
+  readonly loyalty: {
+    readonly accounts: Row[];
+    readonly postings: Row[];
+    readonly lots: Row[];
+    readonly lotUses: Row[];
+    readonly tierChanges: Row[];
+    readonly coupons: Row[];
+  };
 }
 
 /**
@@ -56,9 +79,7 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
       const subject = await findDataSubject(trx, ws, customerId);
       const ids = [...subject.profileIds];
       const anonymousIds = anonymousIdsOf(subject);
-      const byCustomer = <T extends 'customer_stats' | 'customer_scores' | 'customer_score_history' | 'lifecycle_transitions' | 'churn_warnings' | 'consents' | 'consent_records'>(
-        table: T,
-      ) =>
+      const byCustomer = (table: PerCustomerTable) =>
         trx
           .selectFrom(table as 'consents')
           .selectAll()
@@ -134,6 +155,15 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
             .orderBy('id')
             .execute(),
         ]);
+      const [segmentMemberships, accounts, postings, lots, lotUses, tierChanges, coupons] = await Promise.all([
+        byCustomer('segment_memberships'),
+        byCustomer('loyalty_accounts'),
+        byCustomer('loyalty_postings'),
+        byCustomer('loyalty_lots'),
+        byCustomer('loyalty_lot_uses'),
+        byCustomer('loyalty_tier_changes'),
+        byCustomer('coupons'),
+      ]);
       const orderIds = orders.map((o) => o.id);
       const [items, refunds] =
         orderIds.length === 0
@@ -165,6 +195,8 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
         merges: strip(merges),
         mergeBlocks: strip(mergeBlocks),
         identityConflicts: strip(conflicts),
+        segmentMemberships: strip(segmentMemberships),
+        loyalty: { accounts: strip(accounts), postings: strip(postings), lots: strip(lots), lotUses: strip(lotUses), tierChanges: strip(tierChanges), coupons: strip(coupons) },
       };
     });
 }

@@ -96,6 +96,19 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     await db.insertInto('churn_warnings').values({ workspace_id: ws.id, run_id: run.id, customer_id: liveId, reasons: ['gap'], p_alive: 0.2, previous_p_alive: 0.8, gap_days: 40, expected_gap_days: 20 }).execute();
     await db.insertInto('merge_blocks').values({ workspace_id: ws.id, customer_a: Math.min(liveId, bystanderId), customer_b: Math.max(liveId, bystanderId) }).execute();
     await db.insertInto('identity_conflicts').values({ workspace_id: ws.id, customer_id: bystanderId, other_customer_id: liveId, type: 'email', value: ann.email, reason: 'merge_blocked' }).execute();
+    // Segment membership and a loyalty ledger with a coupon, as the segment worker and the loyalty module write them.
+    const w = ws.id;
+    for (const id of [liveId, bystanderId]) {
+      await sql`INSERT INTO segment_memberships (workspace_id, customer_id, segment_id, entered_at) VALUES (${w}, ${id}, 1, now())`.execute(db);
+      await sql`INSERT INTO segment_changes (workspace_id, customer_id, source) VALUES (${w}, ${id}, 'tags')`.execute(db);
+      await sql`INSERT INTO loyalty_accounts (workspace_id, customer_id, program_id, balance, tier) VALUES (${w}, ${id}, 1, 70, 'gold')`.execute(db);
+      await sql`INSERT INTO loyalty_postings (workspace_id, customer_id, id, program_id, idempotency_key, request_hash, kind, points, reason, actor, details, occurred_at, created_at)
+        VALUES (${w}, ${id}, ${id}, 1, ${`order:${id}:earn`}, 'h', 'earn', 100, 'order', 'system', ${JSON.stringify({ note: id === liveId ? `for ${ann.email}` : "for bob" })}::jsonb, now(), now())`.execute(db);
+      await sql`INSERT INTO loyalty_lots (workspace_id, customer_id, posting_id, program_id, points, remaining, earned_at) VALUES (${w}, ${id}, ${id}, 1, 100, 70, now())`.execute(db);
+      await sql`INSERT INTO loyalty_lot_uses (workspace_id, customer_id, posting_id, lot_id, points) VALUES (${w}, ${id}, ${id}, ${id}, 30)`.execute(db);
+      await sql`INSERT INTO loyalty_tier_changes (workspace_id, customer_id, program_id, from_tier, to_tier, reason, qualifying_value, changed_at) VALUES (${w}, ${id}, 1, null, 'gold', 'qualified', 100, now())`.execute(db);
+      await sql`INSERT INTO coupons (workspace_id, customer_id, template_id, code, source, issued_at, valid_from) VALUES (${w}, ${id}, 1, ${`CODE-${id}`}, 'points', now(), now())`.execute(db);
+    }
   });
   afterAll(() => h.close());
 
@@ -124,6 +137,9 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     expect(data.merges.length).toBeGreaterThan(0);
     expect(data.mergeBlocks).toHaveLength(1);
     expect(data.identityConflicts).toHaveLength(1);
+    expect(data.segmentMemberships).toHaveLength(1);
+    expect(data.loyalty.accounts).toMatchObject([{ balance: 70, tier: 'gold' }]);
+    expect(Object.values(data.loyalty).map((rows) => rows.length)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(JSON.parse(JSON.stringify(data)).workspace).toEqual({ slug: ws.slug, name: ws.name });
     const missing = await exportCustomerData(h.db, ws, 999_999, clock).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'not_found', message: expect.stringContaining('999999') });
@@ -169,7 +185,7 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
 
     // The bystander is untouched except for the block and conflict rows that named Ann.
     const bystanderAfter = await rowsReferring(db, tables, ws.id, [bystanderId]);
-    expect(bystanderAfter).toEqual({ ...bystanderBefore, merge_blocks: 0, identity_conflicts: 0 });
+    expect(bystanderAfter).toEqual({ ...bystanderBefore, merge_blocks: 0, identity_conflicts: 0, segment_changes: bystanderAfter.segment_changes });
 
     // The same email arriving again is a stranger: a new, empty profile.
     const again = await identifyCustomer(db, ws, { identities: [{ type: 'email', value: ann.email }], reason: 'test' });
