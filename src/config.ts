@@ -8,6 +8,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  PATRON_TRUST_PROXY: z.enum(['', '0', '1', 'false', 'true']).default(''),
 });
 
 /** Patron's settings, read once from the environment. */
@@ -18,6 +19,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  /** Behind a reverse proxy: trust its X-Forwarded-For/-Proto (client IPs for sign-in limits, https for Secure cookies). */
+  readonly trustProxy: boolean;
 }
 
 /** Parses the environment into a Config; a bad value names the variable. */
@@ -35,5 +38,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.PATRON_TRUST_PROXY === '1' || e.PATRON_TRUST_PROXY === 'true',
   };
 }

@@ -9,7 +9,7 @@ import { describeStore, openDatabase } from './open-database.ts';
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Serve the web console and the API (migrates the database first)')
-    .addHelpText('after', '\nEnvironment: PORT (3000), HOST (0.0.0.0), DATABASE_URL (else embedded PGlite in PATRON_DATA_DIR, default ./.patron), LOG_LEVEL (warn), PATRON_NO_DEMO=1 (do not load the demo data set on the first start of an empty installation)')
+    .addHelpText('after', '\nEnvironment: PORT (3000), HOST (0.0.0.0), DATABASE_URL (else embedded PGlite in PATRON_DATA_DIR, default ./.patron), LOG_LEVEL (warn), PATRON_TRUST_PROXY=1 (behind a reverse proxy: client IPs and https from X-Forwarded-*), PATRON_NO_DEMO=1 (do not load the demo data set on the first start of an empty installation)')
     .action(async () => {
       const config = readConfig();
       const handle = await openDatabase(config);
@@ -24,7 +24,7 @@ export function serveCommand(): Command {
         await handle.close();
         throw error;
       }
-      const app = await buildApp({ db: handle.db, store: handle.kind, logLevel: config.logLevel });
+      const app = await buildApp({ db: handle.db, store: handle.kind, logLevel: config.logLevel, trustProxy: config.trustProxy });
       const stop = async () => {
         await app.close();
         await handle.close();
