@@ -27,10 +27,15 @@ export function matchingBonuses(rules: ProgramRules, event: Pick<BonusEvent, 'na
  * event (key event:<messageId>:<rule>), at most maxPerCustomer times per customer. Returns the points credited.
  */
 export async function awardEventBonuses(trx: Transaction<Database>, workspace: Workspace, events: readonly BonusEvent[], now: Date): Promise<number> {
-  if (events.length === 0) return 0;
-  const program = await findActiveProgram(trx, workspace.id);
-  if (!program || program.rules.bonuses.length === 0) return 0;
-  const ctx: LedgerContext = { workspaceId: workspace.id, timezone: workspace.timezone, program, now };
+  const program = events.length === 0 ? undefined : await findActiveProgram(trx, workspace.id);
+  if (!program) return 0;
+  return awardBonuses(trx, { workspaceId: workspace.id, timezone: workspace.timezone, program, now }, events);
+}
+
+/** awardEventBonuses for a known program. */
+export async function awardBonuses(trx: Transaction<Database>, ctx: LedgerContext, events: readonly BonusEvent[]): Promise<number> {
+  const program = ctx.program;
+  if (events.length === 0 || program.rules.bonuses.length === 0) return 0;
   let credited = 0;
   const customers = new Set<number>();
   // In customer order, so concurrent calls lock accounts in one order.

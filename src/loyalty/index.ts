@@ -1,4 +1,5 @@
 /** Loyalty and membership: an exact points ledger (earn rules, bonuses, expiry, redemption), tiers with benefits, and coupons. */
+export { postPointsForActivity, type LoyaltyActivity } from './activity.ts';
 export { awardEventBonuses, matchingBonuses, type BonusEvent } from './bonuses.ts';
 export {
   couponCode,

@@ -26,13 +26,18 @@ export const orderEarnKey = (orderId: number) => `order:${orderId}:earn`;
  * Customers who now qualify for a higher tier are moved up. Does nothing without an active program.
  */
 export async function earnPointsForOrders(trx: Trx, workspace: Workspace, orderIds: readonly number[], now: Date): Promise<OrderPointsResult> {
-  const none = { postings: 0, points: 0, customers: 0 };
-  if (orderIds.length === 0) return none;
-  const program = await findActiveProgram(trx, workspace.id);
-  if (!program) return none;
-  const ctx: LedgerContext = { workspaceId: workspace.id, timezone: workspace.timezone, program, now };
+  const program = orderIds.length === 0 ? undefined : await findActiveProgram(trx, workspace.id);
+  if (!program) return { postings: 0, points: 0, customers: 0 };
+  return earnForOrders(trx, { workspaceId: workspace.id, timezone: workspace.timezone, program, now }, orderIds);
+}
+
+/** earnPointsForOrders for a known program. */
+export async function earnForOrders(trx: Trx, ctx: LedgerContext, orderIds: readonly number[]): Promise<OrderPointsResult> {
+  if (orderIds.length === 0) return { postings: 0, points: 0, customers: 0 };
+  const { program, now } = ctx;
   const rules = program.rules.earn;
-  const ws = workspace.id;
+  const ws = ctx.workspaceId;
+  const timezone = ctx.timezone;
   const tiers = Object.fromEntries(program.rules.tiers.levels.map((l) => [l.code, l.multiplier]));
   const useCategories = Object.keys(rules.categoryMultipliers).length > 0;
   // Multipliers travel as JSON so that numeric reads their exact decimal text.
@@ -42,7 +47,7 @@ export async function earnPointsForOrders(trx: Trx, workspace: Workspace, orderI
         FROM order_items i WHERE i.workspace_id = ${ws} AND i.order_id = o.id) w ON true`
     : sql`LEFT JOIN LATERAL (SELECT NULL::numeric AS weighted, NULL::numeric AS plain) w ON true`;
   const perOrder = rules.maxPerOrder === undefined ? sql`raw` : sql`least(raw, ${rules.maxPerOrder}::bigint)`;
-  const day = sql`(ordered_at AT TIME ZONE ${workspace.timezone})::date`;
+  const day = sql`(ordered_at AT TIME ZONE ${timezone})::date`;
   // The day cap counts what the customer earned that local day before this batch, then this batch in time order.
   const granted =
     rules.maxPerDay === undefined
@@ -50,7 +55,7 @@ export async function earnPointsForOrders(trx: Trx, workspace: Workspace, orderI
       : sql`greatest(0, least(capped, ${rules.maxPerDay}::bigint - coalesce((
           SELECT sum(p.points) FROM loyalty_postings p
           WHERE p.workspace_id = ${ws} AND p.customer_id = c.customer_id AND p.program_id = ${program.id} AND p.kind = 'earn'
-            AND p.occurred_at >= (${day}::timestamp AT TIME ZONE ${workspace.timezone}) AND p.occurred_at < ((${day} + 1)::timestamp AT TIME ZONE ${workspace.timezone})
+            AND p.occurred_at >= (${day}::timestamp AT TIME ZONE ${timezone}) AND p.occurred_at < ((${day} + 1)::timestamp AT TIME ZONE ${timezone})
         ), 0) - (sum(capped) OVER (PARTITION BY customer_id, ${day} ORDER BY ordered_at, id) - capped)))`;
   const since = rules.ordersSince === undefined ? sql`` : sql`AND o.ordered_at >= ${rules.ordersSince}`;
   const { rows } = await sql<{ customers: number; postings: number; points: number; ids: number[] }>`
@@ -78,7 +83,7 @@ export async function earnPointsForOrders(trx: Trx, workspace: Workspace, orderI
       RETURNING id, customer_id, points, occurred_at
     ), lots AS (
       INSERT INTO loyalty_lots (workspace_id, customer_id, posting_id, program_id, points, remaining, earned_at, expires_at)
-      SELECT ${ws}, customer_id, id, ${program.id}, points, points, occurred_at, ${expirySql(program.rules, sql`posted.occurred_at`, workspace.timezone)} FROM posted
+      SELECT ${ws}, customer_id, id, ${program.id}, points, points, occurred_at, ${expirySql(program.rules, sql`posted.occurred_at`, timezone)} FROM posted
     ), per_customer AS (
       SELECT customer_id, count(*)::int AS n, sum(points)::bigint AS points FROM posted GROUP BY customer_id
     ), accounts AS (
@@ -147,23 +152,34 @@ async function reverseCancelledOrders(trx: Trx, ctx: LedgerContext, orderIds: re
 
 /** Posts earn rules for orders named by their order numbers (the ways in know numbers, not ids). */
 export async function earnPointsForOrderNumbers(trx: Trx, workspace: Workspace, orderNumbers: readonly string[], now: Date): Promise<OrderPointsResult> {
+  const program = orderNumbers.length === 0 ? undefined : await findActiveProgram(trx, workspace.id);
+  if (!program) return { postings: 0, points: 0, customers: 0 };
+  return earnForOrderNumbers(trx, { workspaceId: workspace.id, timezone: workspace.timezone, program, now }, orderNumbers);
+}
+
+/** earnPointsForOrderNumbers for a known program. */
+export async function earnForOrderNumbers(trx: Trx, ctx: LedgerContext, orderNumbers: readonly string[]): Promise<OrderPointsResult> {
   if (orderNumbers.length === 0) return { postings: 0, points: 0, customers: 0 };
   const { rows } = await sql<{ id: number }>`
-    SELECT id FROM orders WHERE workspace_id = ${workspace.id} AND external_id = ANY(${[...orderNumbers]}::text[])`.execute(trx);
-  return earnPointsForOrders(
+    SELECT id FROM orders WHERE workspace_id = ${ctx.workspaceId} AND external_id = ANY(${[...orderNumbers]}::text[])`.execute(trx);
+  return earnForOrders(
     trx,
-    workspace,
+    ctx,
     rows.map((r) => r.id),
-    now,
   );
 }
 
 /** Reverses the points of the orders the given refunds (by refund id) were applied to; nothing without an active program. */
 export async function reversePointsForRefunds(trx: Trx, workspace: Workspace, refundIds: readonly string[], now: Date): Promise<number> {
-  if (refundIds.length === 0) return 0;
-  const program = await findActiveProgram(trx, workspace.id);
+  const program = refundIds.length === 0 ? undefined : await findActiveProgram(trx, workspace.id);
   if (!program) return 0;
+  return reverseForRefunds(trx, { workspaceId: workspace.id, timezone: workspace.timezone, program, now }, refundIds);
+}
+
+/** reversePointsForRefunds for a known program. */
+export async function reverseForRefunds(trx: Trx, ctx: LedgerContext, refundIds: readonly string[]): Promise<number> {
+  if (refundIds.length === 0) return 0;
   const { rows } = await sql<{ order_id: number }>`
-    SELECT DISTINCT order_id FROM order_refunds WHERE workspace_id = ${workspace.id} AND external_id = ANY(${[...refundIds]}::text[])`.execute(trx);
-  return reverseOrderPoints(trx, { workspaceId: workspace.id, timezone: workspace.timezone, program, now }, rows.map((r) => r.order_id));
+    SELECT DISTINCT order_id FROM order_refunds WHERE workspace_id = ${ctx.workspaceId} AND external_id = ANY(${[...refundIds]}::text[]) ORDER BY order_id`.execute(trx);
+  return reverseOrderPoints(trx, ctx, rows.map((r) => r.order_id));
 }

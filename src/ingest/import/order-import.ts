@@ -4,6 +4,7 @@ import type { Workspace } from '../../access/index.ts';
 import { applyProfilePatches } from '../../customers/index.ts';
 import type { Database } from '../../db/index.ts';
 import { PatronError } from '../../lib/errors.ts';
+import { postPointsForActivity } from '../../loyalty/index.ts';
 import { recordOrdersInTransaction, recordRefundsInTransaction, type OrderInput, type RefundInput } from '../../orders/index.ts';
 import { BloomFilter } from './bloom-filter.ts';
 import { emptyOutcome, type BatchOutcome, type ImportRun, type KindImporter, type RowBatch, type RowContext, type RowReject } from './import-kind.ts';
@@ -200,6 +201,8 @@ async function writeOrderGroups(trx: Trx, workspace: Workspace, run: ImportRun, 
   }
   refunds.sort((a, b) => a.source.line - b.source.line);
   await applyRefunds(trx, workspace, refunds, outcome);
+  // Points for the batch's orders and refunds, in its transaction (nothing without a loyalty program).
+  await postPointsForActivity(trx, workspace, { orderNumbers: orders.map((o) => o.input.externalId), refundIds: refunds.map((r) => r.input.externalId) }, run.startedAt);
   return outcome;
 }
 

@@ -3,6 +3,7 @@ import type { Workspace } from '../../access/index.ts';
 import { applyProfilePatches, findIdentityOwners, identityKey, identityPriority, lockLiveProfiles, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
 import type { Database, EventType, JsonObject } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
+import { postPointsForActivity } from '../../loyalty/index.ts';
 import { recordOrdersInTransaction, type OrderInput } from '../../orders/index.ts';
 import { applyRefunds, orderCompletedEvent, orderFromEvent, orderRefundedEvent, refundFromEvent, type RefundRequest } from './commerce.ts';
 import { eventTime, parseTimestamp } from './event-time.ts';
@@ -175,6 +176,12 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
   await applyProfilePatches(trx, workspace.id, patches);
   if (orders.size > 0) await recordOrdersInTransaction(trx, workspace, [...orders.values()], `${reason}: ${orderCompletedEvent}`);
   await applyRefunds(trx, workspace, refunds, warnings);
+  // Points for the orders, refunds and tracked events of this call, in its transaction (nothing without a loyalty program).
+  const tracked = order.flatMap(({ p, n }) => {
+    const m = p.message;
+    return m.type === 'track' && m.event && customerIds[n] != null ? [{ messageId: p.messageId, customerId: customerIds[n]!, name: m.event, properties: m.properties ?? {}, occurredAt: p.occurredAt }] : [];
+  });
+  await postPointsForActivity(trx, workspace, { orderNumbers: [...orders.keys()], refundIds: refunds.map((r) => r.externalId), events: tracked }, receivedAt);
   return fresh.size;
 }
 
