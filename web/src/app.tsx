@@ -1,12 +1,14 @@
 import { App as AntApp, ConfigProvider, Skeleton } from 'antd';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError } from './api/api-error.ts';
 import { ApiClientContext } from './api/api-context.tsx';
 import { createApiClient } from './api/client.ts';
 import { useRequest } from './api/use-request.ts';
 import { fetchWorkspace } from './api/workspace-api.ts';
 import { WorkspaceContext } from './api/workspace-context.tsx';
 import { forgetApiKey, readApiKey, saveApiKey } from './auth/api-key-storage.ts';
-import { AppShell, type Section } from './components/app-shell.tsx';
+import { fetchSession, signOut as endSession, type SessionInfo } from './auth/session-api.ts';
+import { AppShell, type Section, type SettingsSection } from './components/app-shell.tsx';
 import { ErrorAlert } from './components/error-alert.tsx';
 import { antdLocaleOf } from './i18n/antd-locale.ts';
 import { useLanguage } from './i18n/use-language.ts';
@@ -14,63 +16,105 @@ import { CustomerPage } from './pages/customer-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
+import { ApiKeysPage } from './pages/settings/api-keys-page.tsx';
+import { AuditLogPage } from './pages/settings/audit-log-page.tsx';
+import { UsersPage } from './pages/settings/users-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { customersPath, parseRoute, type Route } from './routing/routes.ts';
 import { useLocation } from './routing/use-location.ts';
 import { consoleTheme } from './theme.ts';
 
-/** The console: Ant Design in the console language, the key gate, then the page for the address. */
+/** How the console is signed in: the session cookie (with its CSRF token), or a secret key kept in this browser. */
+type Auth = { readonly kind: 'session'; readonly csrfToken: string } | { readonly kind: 'key'; readonly apiKey: string };
+
+/** The console: Ant Design in the console language, the sign-in gate, then the page for the address. */
 export function ConsoleApp() {
   const language = useLanguage();
-  const [apiKey, setApiKey] = useState<string | null>(() => readApiKey());
+  // undefined while checking for a session cookie; null when nobody is signed in.
+  const [auth, setAuth] = useState<Auth | null | undefined>(() => {
+    const apiKey = readApiKey();
+    return apiKey === null ? undefined : { kind: 'key', apiKey };
+  });
   const [keyRevoked, setKeyRevoked] = useState(false);
+  const [sessionEnded, setSessionEnded] = useState(false);
+
+  useEffect(() => {
+    if (auth !== undefined) return;
+    let current = true;
+    fetchSession(createApiClient({})).then(
+      (session) => current && setAuth(session.csrfToken ? { kind: 'session', csrfToken: session.csrfToken } : null),
+      () => current && setAuth(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [auth]);
 
   const signOut = useCallback(() => {
+    if (auth?.kind === 'session') void endSession(createApiClient({ csrfToken: auth.csrfToken })).catch(() => undefined);
     forgetApiKey();
-    setApiKey(null);
-  }, []);
-  const keyRejected = useCallback(() => {
-    setKeyRevoked(true);
-    signOut();
-  }, [signOut]);
+    setAuth(null);
+  }, [auth]);
+  const rejected = useCallback(() => {
+    if (auth?.kind === 'key') setKeyRevoked(true);
+    else setSessionEnded(true);
+    forgetApiKey();
+    setAuth(null);
+  }, [auth]);
+  const signedIn = (session: SessionInfo) => {
+    setKeyRevoked(false);
+    setSessionEnded(false);
+    setAuth(session.csrfToken ? { kind: 'session', csrfToken: session.csrfToken } : null);
+  };
 
   // autoInsertSpace off: antd would write "继 续" for 继续, which reads oddly and breaks the button's name.
   return (
     <ConfigProvider locale={antdLocaleOf(language)} theme={consoleTheme} button={{ autoInsertSpace: false }}>
       <AntApp>
-        {apiKey === null ? (
+        {auth === undefined ? <Skeleton active style={{ padding: 48 }} /> : null}
+        {auth === null ? (
           <SignInPage
             keyRevoked={keyRevoked}
-            onSignedIn={(key) => {
+            sessionEnded={sessionEnded}
+            onSignedIn={signedIn}
+            onKey={(key) => {
               saveApiKey(key);
               setKeyRevoked(false);
-              setApiKey(key);
+              setAuth({ kind: 'key', apiKey: key });
             }}
           />
-        ) : (
-          <SignedInConsole apiKey={apiKey} onSignOut={signOut} onKeyRejected={keyRejected} />
-        )}
+        ) : null}
+        {auth ? <SignedInConsole auth={auth} onSignOut={signOut} onRejected={rejected} /> : null}
       </AntApp>
     </ConfigProvider>
   );
 }
 
-function SignedInConsole({ apiKey, onSignOut, onKeyRejected }: { apiKey: string; onSignOut: () => void; onKeyRejected: () => void }) {
+const settingsPermissions: Readonly<Record<SettingsSection, string>> = { users: 'users:manage', keys: 'keys:manage', audit: 'audit:read' };
+
+function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOut: () => void; onRejected: () => void }) {
   const location = useLocation();
   const route = parseRoute(location.pathname);
-  // A rejected key (revoked since sign-in) sends the user back to the key form.
-  const client = useMemo(() => createApiClient({ apiKey, onUnauthorized: onKeyRejected }), [apiKey, onKeyRejected]);
+  // A rejected key or an ended session sends the user back to the sign-in form.
+  const client = useMemo(
+    () => createApiClient({ ...(auth.kind === 'key' ? { apiKey: auth.apiKey } : { csrfToken: auth.csrfToken }), onUnauthorized: onRejected }),
+    [auth, onRejected],
+  );
   const q = location.search.get('q') ?? '';
   const tag = location.search.get('tag') ?? undefined;
   // The 360's back link returns to the list as it was filtered.
   const listPath = useRef(customersPath());
   if (route.kind === 'customers') listPath.current = customersPath({ q, tag });
 
-  const workspace = useRequest(apiKey, () => fetchWorkspace(client));
+  const authKey = auth.kind === 'key' ? auth.apiKey : auth.csrfToken;
+  const workspace = useRequest(authKey, () => fetchWorkspace(client));
+  const session = useRequest(`session|${authKey}`, () => fetchSession(client).catch((error: unknown) => (error instanceof ApiError ? undefined : Promise.reject(error))));
+  const permissions = new Set<string>(session.data?.permissions ?? []);
+  const settings = (Object.keys(settingsPermissions) as SettingsSection[]).filter((s) => permissions.has(settingsPermissions[s]));
 
   return (
     <ApiClientContext.Provider value={client}>
-      <AppShell section={sectionOf(route)} workspaceName={workspace.data?.name} onSignOut={onSignOut}>
+      <AppShell section={sectionOf(route)} workspaceName={workspace.data?.name} settings={settings} userName={session.data?.user?.name} onSignOut={onSignOut}>
         {workspace.error && !workspace.data ? <ErrorAlert error={workspace.error} onRetry={workspace.reload} /> : null}
         {!workspace.data && !workspace.error ? <Skeleton active /> : null}
         {workspace.data ? (
@@ -78,6 +122,9 @@ function SignedInConsole({ apiKey, onSignOut, onKeyRejected }: { apiKey: string;
             {route.kind === 'home' || route.kind === 'overview' ? <OverviewPage key={route.kind} home={route.kind === 'home'} search={location.search} /> : null}
             {route.kind === 'customers' ? <CustomersPage q={q} tag={tag} /> : null}
             {route.kind === 'customer' ? <CustomerPage key={route.id} id={route.id} backTo={listPath.current} /> : null}
+            {route.kind === 'users' ? <UsersPage /> : null}
+            {route.kind === 'keys' ? <ApiKeysPage /> : null}
+            {route.kind === 'audit' ? <AuditLogPage /> : null}
             {route.kind === 'not_found' ? <NotFoundPage /> : null}
           </WorkspaceContext.Provider>
         ) : null}
@@ -90,5 +137,6 @@ function SignedInConsole({ apiKey, onSignOut, onKeyRejected }: { apiKey: string;
 function sectionOf(route: Route): Section | undefined {
   if (route.kind === 'home' || route.kind === 'overview') return 'overview';
   if (route.kind === 'customers' || route.kind === 'customer') return 'customers';
+  if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit') return route.kind;
   return undefined;
 }

@@ -34,6 +34,22 @@ describe('API client', () => {
     expect(new Headers(calls[0]?.init.headers).get('authorization')).toBe('Bearer ps_test');
   });
 
+  it('without a key, rides the session cookie and sends the CSRF token on changes only', async () => {
+    const calls: RequestInit[] = [];
+    const fetchStub = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push(init ?? {});
+      return json(200, {});
+    }) as typeof fetch;
+    const client = createApiClient({ csrfToken: 'csrf-1', fetch: fetchStub });
+    await client.get('/tags');
+    await client.patch('/users/3', { role: 'viewer' });
+    await client.delete('/session');
+    expect(calls.map((c) => c.credentials)).toEqual(['same-origin', 'same-origin', 'same-origin']);
+    expect(calls.map((c) => new Headers(c.headers).get('x-csrf-token'))).toEqual([null, 'csrf-1', 'csrf-1']);
+    expect(calls.map((c) => new Headers(c.headers).get('authorization'))).toEqual([null, null, null]);
+    expect(calls.map((c) => c.method)).toEqual(['GET', 'PATCH', 'DELETE']);
+  });
+
   it('posts JSON bodies', async () => {
     const { client, calls } = clientAnswering(() => json(200, { added: 1, removed: 0 }));
     await updateCustomerTags(client, { customerIds: [3], add: ['VIP'] });

@@ -1,14 +1,19 @@
 import { errorCodes } from '../../../src/lib/errors.ts';
 import { ApiError, type ApiErrorCode } from './api-error.ts';
 
-/** A typed fetch client for Patron's admin API (`/api/*`, Bearer secret key). */
+/** A typed fetch client for Patron's admin API (`/api/*`): the session cookie, or a Bearer secret key. */
 export interface ApiClient {
   get<T>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
 }
 
 export interface ApiClientOptions {
-  readonly apiKey: string;
+  /** A secret key sent as Bearer; without one the browser's session cookie signs the calls. */
+  readonly apiKey?: string;
+  /** The session's CSRF token, sent with every call that changes something when signed in with a cookie. */
+  readonly csrfToken?: string;
   /** Origin and prefix of the API; '' for the server that serves the console. */
   readonly baseUrl?: string;
   readonly fetch?: typeof fetch;
@@ -60,12 +65,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const baseUrl = options.baseUrl ?? '';
 
-  async function request<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<T> {
+    const credentials: Record<string, string> = options.apiKey
+      ? { authorization: `Bearer ${options.apiKey}` }
+      : method !== 'GET' && options.csrfToken
+        ? { 'x-csrf-token': options.csrfToken }
+        : {};
     let response: Response;
     try {
       response = await doFetch(url, {
         method,
-        headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        credentials: 'same-origin',
+        headers: { ...credentials, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (cause) {
@@ -86,5 +97,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     get: (path, query) => request('GET', buildUrl(baseUrl, path, query)),
     post: (path, body) => request('POST', buildUrl(baseUrl, path), body ?? {}),
+    patch: (path, body) => request('PATCH', buildUrl(baseUrl, path), body),
+    delete: (path) => request('DELETE', buildUrl(baseUrl, path)),
   };
 }

@@ -1,4 +1,4 @@
-import { DashboardOutlined, LogoutOutlined, ShopOutlined, TeamOutlined } from '@ant-design/icons';
+import { AuditOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, ShopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,12 +6,22 @@ import { navigate } from '../routing/use-location.ts';
 import { LanguageSwitch } from './language-switch.tsx';
 
 /** The sections in the sidebar; each appears only once its capability has landed. */
-export type Section = 'overview' | 'customers';
+export type Section = 'overview' | 'customers' | SettingsSection;
+/** Settings pages, shown to those whose role or key allows them. */
+export type SettingsSection = 'users' | 'keys' | 'audit';
 
-const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers' };
+const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers', users: '/settings/users', keys: '/settings/keys', audit: '/settings/audit' };
+const settingsIcons: Readonly<Record<SettingsSection, ReactNode>> = { users: <UserOutlined />, keys: <KeyOutlined />, audit: <AuditOutlined /> };
 
 /** The console frame: sidebar with the Patron name and sections, header with language and sign-out, then the page. */
-export function AppShell(props: { section: Section | undefined; workspaceName: string | undefined; onSignOut: () => void; children: ReactNode }) {
+export function AppShell(props: {
+  section: Section | undefined;
+  workspaceName: string | undefined;
+  settings?: readonly SettingsSection[];
+  userName?: string;
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
   const { section, onSignOut, children } = props;
   const { t } = useTranslation();
   return (
@@ -38,6 +48,7 @@ export function AppShell(props: { section: Section | undefined; workspaceName: s
             items={[
               { key: 'overview', icon: <DashboardOutlined />, label: <a href={sectionPaths.overview} onClick={(e) => e.preventDefault()}>{t('nav.overview')}</a> },
               { key: 'customers', icon: <TeamOutlined />, label: <a href={sectionPaths.customers} onClick={(e) => e.preventDefault()}>{t('nav.customers')}</a> },
+              ...(props.settings ?? []).map((s) => ({ key: s, icon: settingsIcons[s], label: <a href={sectionPaths[s]} onClick={(e) => e.preventDefault()}>{t(`nav.${s}`)}</a> })),
             ]}
             onClick={({ key }) => navigate(sectionPaths[key as Section] ?? '/')}
           />
@@ -49,6 +60,7 @@ export function AppShell(props: { section: Section | undefined; workspaceName: s
             <ShopOutlined aria-hidden="true" /> {props.workspaceName ?? ''}
           </Typography.Text>
           <Space size="middle">
+            {props.userName ? <Typography.Text>{props.userName}</Typography.Text> : null}
             <LanguageSwitch />
             <Button icon={<LogoutOutlined />} onClick={onSignOut}>
               {t('app.signOut')}

@@ -8,6 +8,9 @@ describe('routes', () => {
     expect(parseRoute('/overview/')).toEqual({ kind: 'overview' });
     expect(parseRoute('/customers')).toEqual({ kind: 'customers' });
     expect(parseRoute('/customers/')).toEqual({ kind: 'customers' });
+    expect(parseRoute('/settings/users')).toEqual({ kind: 'users' });
+    expect(parseRoute('/settings/keys/')).toEqual({ kind: 'keys' });
+    expect(parseRoute('/settings/audit')).toEqual({ kind: 'audit' });
     expect(parseRoute('/customers/42')).toEqual({ kind: 'customer', id: 42 });
     expect(parseRoute('/customers/abc')).toEqual({ kind: 'not_found' });
     // Pages for capabilities that have not landed do not exist yet.

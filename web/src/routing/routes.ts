@@ -4,6 +4,9 @@ export type Route =
   | { readonly kind: 'overview' }
   | { readonly kind: 'customers' }
   | { readonly kind: 'customer'; readonly id: number }
+  | { readonly kind: 'users' }
+  | { readonly kind: 'keys' }
+  | { readonly kind: 'audit' }
   | { readonly kind: 'not_found' };
 
 /**
@@ -15,6 +18,9 @@ export function parseRoute(pathname: string): Route {
   if (path === '/') return { kind: 'home' };
   if (path === '/overview') return { kind: 'overview' };
   if (path === '/customers') return { kind: 'customers' };
+  if (path === '/settings/users') return { kind: 'users' };
+  if (path === '/settings/keys') return { kind: 'keys' };
+  if (path === '/settings/audit') return { kind: 'audit' };
   const customer = /^\/customers\/(\d{1,15})$/.exec(path);
   if (customer) return { kind: 'customer', id: Number(customer[1]) };
   return { kind: 'not_found' };
