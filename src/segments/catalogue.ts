@@ -15,6 +15,8 @@ export interface FieldDefinition {
   readonly column: string;
   readonly values?: readonly string[];
   readonly label: string;
+  /** A count or sum that is 0, not unknown, for a customer without orders (no customer_stats row). */
+  readonly zeroWhenMissing?: boolean;
 }
 
 const genders = ['female', 'male', 'other'] as const;
@@ -43,8 +45,8 @@ export const fieldCatalogue = {
   expected_purchases_90: { type: 'number', source: 'scores', column: 'sc.expected_purchases_90', label: 'Expected purchases, next 90 days' },
   churn_risk: { type: 'boolean', source: 'scores', column: 'churn_risk', label: 'On the churn early warning' },
 
-  order_count: { type: 'number', source: 'orders', column: 'st.order_count', label: 'Orders (lifetime)' },
-  total_spent: { type: 'money', source: 'orders', column: 'st.total_minor', label: 'Total spent (lifetime)' },
+  order_count: { type: 'number', source: 'orders', column: 'st.order_count', label: 'Orders (lifetime)', zeroWhenMissing: true },
+  total_spent: { type: 'money', source: 'orders', column: 'st.total_minor', label: 'Total spent (lifetime)', zeroWhenMissing: true },
   first_order_at: { type: 'timestamp', source: 'orders', column: 'st.first_order_at', label: 'First order' },
   last_order_at: { type: 'timestamp', source: 'orders', column: 'st.last_order_at', label: 'Last order' },
   last_order_channel: { type: 'text', source: 'orders', column: 'st.last_order_channel', label: 'Last order channel' },

@@ -235,7 +235,7 @@ function compileField(condition: FieldCondition, state: State): Compiled {
     const flagged = sql<boolean>`${sql.ref(`${state.churnJoin}.customer_id`)} IS NOT NULL`;
     return { holds: condition.op === 'is_true' ? flagged : sql<boolean>`NOT ${flagged}`, observed: flagged };
   }
-  const column = sql.ref(definition.column);
+  const column = definition.zeroWhenMissing ? sql`coalesce(${sql.ref(definition.column)}, 0)` : sql.ref(definition.column);
   const value = definition.type === 'money' ? moneyValue(condition.value, state) : condition.value;
   const holds = compareValue(column, definition.type, condition.op, value, state);
   return { holds, observed: column };

@@ -13,11 +13,13 @@ export const ruleLimits = { depth: 10, conditions: 200, listValues: 1000, textLe
 const identityTypes = ['email', 'phone', 'wechat_unionid', 'wechat_openid', 'external_id', 'anonymous_id'] as const;
 const timeUnits = ['hours', 'days', 'weeks', 'months'] as const;
 
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const text = (what: string) =>
   z
     .string({ error: `${what} must be a string` })
     .max(ruleLimits.textLength, `${what} is longer than ${ruleLimits.textLength} characters`)
-    .refine((s) => !s.includes('\u0000'), `${what} contains a NUL character`);
+    .refine((s) => !s.includes('\u0000'), `${what} contains a NUL character`)
+    .refine((s) => !loneSurrogate.test(s), `${what} is not valid Unicode (a lone surrogate)`);
 const name = (what: string) => text(what).refine((s) => s.trim() !== '', `${what} is empty`);
 // Numbers stay within what money in minor units and PostgreSQL numeric comparisons handle exactly.
 const amount = z
