@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { runScoring } from '../analytics/index.ts';
+import { systemClock } from '../lib/clock.ts';
+import { startSegmentWorker } from '../segments/index.ts';
 import { buildApp } from '../server/app.ts';
 import { loadDemoOnFirstStart } from './demo-command.ts';
 import { describeStore, openDatabase } from './open-database.ts';
@@ -25,7 +27,12 @@ export function serveCommand(): Command {
         throw error;
       }
       const app = await buildApp({ db: handle.db, store: handle.kind, logLevel: config.logLevel, trustProxy: config.trustProxy });
+      // Dynamic segments stay current while serving: changes are re-checked as they arrive, time-based rules daily.
+      const segments = startSegmentWorker(handle.db, systemClock, {
+        onError: (error) => app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'segment worker round failed'),
+      });
       const stop = async () => {
+        await segments.stop();
         await app.close();
         await handle.close();
         process.exit(0);

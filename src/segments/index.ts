@@ -30,3 +30,4 @@ export {
   type SegmentMember,
   type SegmentSize,
 } from './export.ts';
+export { startSegmentWorker, type SegmentWorker, type SegmentWorkerOptions } from './worker.ts';

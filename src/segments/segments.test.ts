@@ -15,6 +15,7 @@ import {
   previewRule,
   processSegmentChanges,
   refreshDueSegments,
+  startSegmentWorker,
   updateSegment,
   type RuleJson,
 } from './index.ts';
@@ -163,6 +164,22 @@ describe.each(testStores())('segments on $kind', (store) => {
     ]);
     const sizes = await h.db.selectFrom('segment_sizes').selectAll().where('workspace_id', '=', ws.id).where('segment_id', '=', segment.id).execute();
     expect(sizes).toEqual([expect.objectContaining({ day: '2026-06-30', members: 1, entered: 2, exited: 1 })]);
+  });
+
+  it('runs as a worker that picks up writes as they happen and stops cleanly', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const segment = await createSegment(h.db, ws, { name: 'Tagged', rule: { version: 1, root: { all: [{ kind: 'tag', op: 'has', tag: 'gold' }] } } }, clock);
+    const errors: unknown[] = [];
+    const worker = startSegmentWorker(h.db, clock, { changeIntervalMs: 20, scheduleIntervalMs: 50, onError: (e) => errors.push(e) });
+    try {
+      const a = await customer(ws, 'a@example.com');
+      await updateCustomerTags(h.db, ws.id, { customerIds: [a], add: ['gold'] });
+      await expect.poll(() => members(ws, segment.id), { timeout: 10_000, interval: 20 }).toEqual([a]);
+    } finally {
+      await worker.stop();
+    }
+    expect(errors).toEqual([]);
   });
 
   it('re-checks time-based rules on the daily pass, and a customer leaves when the window passes them by', async () => {

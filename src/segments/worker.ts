@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { processSegmentChanges, refreshDueSegments } from './changes.ts';
+
+export interface SegmentWorker {
+  /** Finishes the round in progress and stops. */
+  stop(): Promise<void>;
+}
+
+export interface SegmentWorkerOptions {
+  /** Pause between change rounds when the queue is empty (ms). */
+  readonly changeIntervalMs?: number;
+  /** How often to look for segments due a time-based refresh (ms). */
+  readonly scheduleIntervalMs?: number;
+  /** Told about a failed round; the worker carries on with the next one. */
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Keeps dynamic segments current in the serving process: drains the change queue continuously (a new
+ * round at once while a round comes back full) and runs the scheduled refresh of time-based segments.
+ * Several processes may run it: rounds claim changes with SKIP LOCKED and segments are locked per sync.
+ */
+export function startSegmentWorker(db: Kysely<Database>, clock: Clock, options: SegmentWorkerOptions): SegmentWorker {
+  const changeIntervalMs = options.changeIntervalMs ?? 200;
+  const scheduleIntervalMs = options.scheduleIntervalMs ?? 60_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const changes = (async () => {
+    const limit = 5000;
+    while (!stopped) {
+      let full = false;
+      try {
+        full = (await processSegmentChanges(db, clock, limit)).notes === limit;
+      } catch (error) {
+        options.onError(error);
+      }
+      if (!full && !stopped) await sleep(changeIntervalMs);
+    }
+  })();
+  let nextSchedule = 0;
+  const schedule = setInterval(() => {
+    if (Date.now() < nextSchedule) return;
+    nextSchedule = Number.POSITIVE_INFINITY; // one pass at a time
+    refreshDueSegments(db, clock)
+      .catch(options.onError)
+      .finally(() => {
+        nextSchedule = 0;
+      });
+  }, scheduleIntervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(schedule);
+      wake?.();
+      await changes;
+    },
+  };
+}
