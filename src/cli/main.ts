@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { privacyCommand } from './privacy-command.ts';
 import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { userCommand } from './user-command.ts';
 
 const program = new Command('patron')
   .description('Patron: customer data, analytics, segments, journeys and loyalty on PostgreSQL')
@@ -21,7 +22,8 @@ const program = new Command('patron')
   .addCommand(analyzeCommand())
   .addCommand(scoresCommand())
   .addCommand(importCommand())
-  .addCommand(privacyCommand());
+  .addCommand(privacyCommand())
+  .addCommand(userCommand());
 
 try {
   await program.parseAsync(process.argv);
