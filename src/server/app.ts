@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../lib/clock.ts';
 import { installAccessHooks } from './access-hooks.ts';
 import { createKeyVerifier } from './auth.ts';
 import type { AppContext } from './context.ts';
-import { handleError } from './errors.ts';
+import { handleError, handleFrameworkError, handleNotFound } from './errors.ts';
 import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-limit.ts';
 import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -20,6 +20,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 import { webConsole } from './static.ts';
+import { rejectUnstorableText } from './text-guard.ts';
 
 export interface AppOptions {
   readonly db: Kysely<Database>;
@@ -42,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // Segment's batch limit is 500 KB; the admin API takes tag updates of up to 10,000 ids.
     bodyLimit: 1024 * 1024,
+    frameworkErrors: handleFrameworkError,
     trustProxy: options.trustProxy ?? false,
     // Unique across restarts and processes, so an audit entry's request id names one request.
     genReqId: () => randomUUID(),
@@ -49,6 +51,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('preValidation', rejectUnstorableText);
 
   const clock = options.clock ?? systemClock;
   const limiter = createRateLimiter({ ...defaultRateLimits, ...options.rateLimits }, () => clock.now().getTime());

@@ -26,6 +26,27 @@ function body(code: ErrorCode, message: string, details?: unknown): ErrorBody {
 
 const formatPath = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 
+/** The fields of an unexpected error that are safe to log: no bound parameters, no PostgreSQL detail (it quotes key values). */
+export function loggableError(error: Error): Record<string, unknown> {
+  const e = error as Error & { code?: unknown; routine?: unknown; table?: unknown; column?: unknown; constraint?: unknown };
+  return { type: error.name, message: error.message, code: e.code, routine: e.routine, table: e.table, column: e.column, constraint: e.constraint, stack: error.stack };
+}
+
+/** The answer for a path no route serves, in the same shape as every other error (the query string is not echoed: it may carry search terms). */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0];
+  return reply.status(404).send(body('not_found', `There is no ${request.method} ${path}; the API's routes are listed in /api/openapi.json`));
+}
+
+/** Errors the router raises before any route runs: a malformed URL, or a path parameter past the router's length limit. */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path parameter is too long (at most 100 characters): check the id in the URL'
+      : 'The URL is malformed (bad percent-encoding or characters); encode path and query values with encodeURIComponent';
+  return reply.status(400).send(body('invalid_input', message, { path: ['url'] }));
+}
+
 /** Turns anything thrown by a route into a response: a coded error with a message naming what was wrong, or a logged 500. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof PatronError) {
@@ -54,7 +75,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     const code: ErrorCode = fastifyError.statusCode === 413 ? 'payload_too_large' : fastifyError.statusCode === 415 ? 'invalid_input' : 'invalid_input';
     return reply.status(fastifyError.statusCode === 413 ? 413 : 400).send(body(code, fastifyError.message));
   }
-  // Unexpected: log the error itself (never the request body, which carries personal data).
-  request.log.error({ err: error }, 'unhandled error');
+  // Unexpected: log the error itself (never the request body, which carries personal data). Database
+  // errors carry the statement's bound parameters (search terms, emails, phones): log only what locates the fault.
+  request.log.error({ err: loggableError(error) }, 'unhandled error');
   return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side; the error was logged.' } });
 }
