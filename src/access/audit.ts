@@ -41,7 +41,7 @@ export interface AuditRecord {
 const secretField = /pass(word)?|secret|token|^key$|key_?hash|api_?key|authorization|cookie/i;
 
 /** Copies a value for the log with secret-looking fields masked. */
-export function redactSecrets(value: unknown): unknown {
+function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value instanceof Date) return value.toISOString();
   if (value !== null && typeof value === 'object') {

@@ -25,19 +25,15 @@ export {
   type ApiKeyKind,
   type CreateApiKeyInput,
 } from './api-keys.ts';
-export { defaultKeyScopes, isPermission, permissions, roleAllows, rolePermissions, roles, type Permission, type Role } from './permissions.ts';
+export { defaultKeyScopes, permissions, roleAllows, rolePermissions, roles, type Permission, type Role } from './permissions.ts';
 export {
   createUser,
   createUserSchema,
   demoLogin,
   ensureDemoUser,
-  emailSchema,
-  findUser,
   findUserByEmail,
-  hashPassword,
   inviteUser,
   listUsers,
-  passwordSchema,
   setupFirstOwner,
   setupNeeded,
   setupSchema,
@@ -49,5 +45,5 @@ export {
   type UpdateUserInput,
   type User,
 } from './users.ts';
-export { createSession, deleteExpiredSessions, endSession, findSession, sessionLifetime, type Session } from './sessions.ts';
-export { auditQuerySchema, listAudit, readAudit, recordAudit, redactSecrets, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts';
+export { createSession, endSession, findSession, sessionLifetime, type Session } from './sessions.ts';
+export { auditQuerySchema, listAudit, readAudit, recordAudit, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts';

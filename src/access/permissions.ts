@@ -51,8 +51,3 @@ export function roleAllows(role: Role, permission: Permission): boolean {
 
 /** What a secret key holds when created without scopes: everything except managing console users. */
 export const defaultKeyScopes: readonly Permission[] = permissions.filter((p) => p !== 'users:manage');
-
-/** Whether a permission name is in the catalogue (for zod refinements and route declarations). */
-export function isPermission(value: string): value is Permission {
-  return (permissions as readonly string[]).includes(value);
-}

@@ -35,6 +35,8 @@ export async function createSession(
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = expiry(input.now, input.now);
+  // Expired sessions are refused anyway; a sign-in clears the user's old ones so the table stays small.
+  await db.deleteFrom('sessions').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).where('expires_at', '<=', input.now).execute();
   await db
     .insertInto('sessions')
     .values({
@@ -70,10 +72,4 @@ export async function findSession(db: Kysely<Database>, token: string, now: Date
 /** Ends a session (sign out); an unknown token is not an error. */
 export async function endSession(db: Kysely<Database>, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
-}
-
-/** Removes sessions that have expired (they are refused anyway; this keeps the table small). */
-export async function deleteExpiredSessions(db: Kysely<Database>, now: Date): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

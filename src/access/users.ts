@@ -18,13 +18,13 @@ export interface User {
   readonly disabled: boolean;
 }
 
-export const emailSchema = z
+const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
   .pipe(z.email({ message: 'give an email address such as name@example.com' }).max(254));
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, allow long passphrases, no composition rules.
-export const passwordSchema = z.string().min(8, 'use at least 8 characters').max(256, 'use at most 256 characters');
+const passwordSchema = z.string().min(8, 'use at least 8 characters').max(256, 'use at most 256 characters');
 
 export const createUserSchema = z.object({
   email: emailSchema,
@@ -64,7 +64,7 @@ function toUser(row: Selectable<UsersTable>): User {
 }
 
 /** argon2id with the library's defaults (19 MiB, 2 passes: OWASP's minimum recommendation). */
-export function hashPassword(password: string): Promise<string> {
+function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
@@ -128,12 +128,6 @@ export async function verifyPassword(db: Kysely<Database>, email: string, passwo
   if (!(await verify(row.password_hash, password)) || row.disabled_at !== null) return undefined;
   await db.updateTable('users').set({ last_login_at: now }).where('workspace_id', '=', row.workspace_id).where('id', '=', row.id).execute();
   return toUser({ ...row, last_login_at: now });
-}
-
-/** Finds a user of a workspace by id, or undefined. */
-export async function findUser(db: Kysely<Database>, workspaceId: number, id: number): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-  return row ? toUser(row) : undefined;
 }
 
 /** Finds a user by email (any workspace), or undefined. */
