@@ -55,7 +55,8 @@ interface PostingBase {
 /** A credit: creates a lot that expires by the program's expiry rule, counted from occurredAt. */
 export interface CreditRequest extends PostingBase {
   readonly kind: 'earn' | 'bonus' | 'adjust';
-  readonly points: number;
+  /** The points, or how to work them out from the account's tier (read under the lock). */
+  readonly points: number | ((tier: string | null) => number);
   /** Skip the credit (return undefined) when the customer already has this many postings of the rule. */
   readonly maxPerCustomer?: number | undefined;
 }
@@ -127,10 +128,14 @@ export function toPosting(r: PostingRowShape): Posting {
  * Locks the customer's account row (creating it, for a live profile of the workspace, when missing):
  * every change of a balance or of its lots holds this lock, so they apply one at a time per account.
  */
-export async function lockAccount(trx: Trx, ctx: LedgerContext, customerId: number): Promise<{ balance: number; tier: string | null }> {
+export async function lockAccount(trx: Trx, ctx: LedgerContext, customerId: number): Promise<{ balance: number; tier: string | null; has_due: boolean }> {
+  // Whether lots are past their expiry rides along, so a debit runs the expiry statement only when needed.
   const select = () =>
-    sql<{ balance: number; tier: string | null }>`
-      SELECT balance, tier FROM loyalty_accounts WHERE workspace_id = ${ctx.workspaceId} AND customer_id = ${customerId} AND program_id = ${ctx.program.id} FOR UPDATE`.execute(trx);
+    sql<{ balance: number; tier: string | null; has_due: boolean }>`
+      SELECT a.balance, a.tier, EXISTS (
+        SELECT 1 FROM loyalty_lots l WHERE l.workspace_id = a.workspace_id AND l.customer_id = a.customer_id AND l.program_id = a.program_id AND l.remaining > 0 AND l.expires_at <= ${ctx.now}
+      ) AS has_due
+      FROM loyalty_accounts a WHERE a.workspace_id = ${ctx.workspaceId} AND a.customer_id = ${customerId} AND a.program_id = ${ctx.program.id} FOR UPDATE OF a`.execute(trx);
   const found = await select();
   if (found.rows[0]) return found.rows[0];
   await sql`
@@ -209,10 +214,11 @@ export async function expireLockedLots(trx: Trx, ctx: LedgerContext, customerIds
 
 /** Credits points in the caller's transaction, once per idempotency key. Undefined when maxPerCustomer is reached. */
 export async function postCredit(trx: Trx, ctx: LedgerContext, request: CreditRequest): Promise<PostingResult | undefined> {
-  if (!Number.isSafeInteger(request.points) || request.points <= 0) throw new PatronError('invalid_input', `a credit needs a positive whole number of points, not ${request.points}`, { path: ['points'] });
-  await lockAccount(trx, ctx, request.customerId);
+  const { tier } = await lockAccount(trx, ctx, request.customerId);
   const previous = await replay(trx, ctx, request);
   if (previous) return previous;
+  const points = typeof request.points === 'number' ? request.points : request.points(tier);
+  if (!Number.isSafeInteger(points) || points <= 0) throw new PatronError('invalid_input', `a credit needs a positive whole number of points, not ${points}`, { path: ['points'], value: points });
   if (request.maxPerCustomer !== undefined && request.rule !== undefined) {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM loyalty_postings
@@ -224,14 +230,14 @@ export async function postCredit(trx: Trx, ctx: LedgerContext, request: CreditRe
     sql<PostingRowShape & { balance: number }>`
       WITH posted AS (
         INSERT INTO loyalty_postings (workspace_id, customer_id, program_id, idempotency_key, request_hash, kind, points, rule, order_id, reason, actor, details, occurred_at, created_at)
-        VALUES (${ws}, ${request.customerId}, ${ctx.program.id}, ${request.idempotencyKey}, ${request.requestHash}, ${request.kind}, ${request.points}, ${request.rule ?? null},
+        VALUES (${ws}, ${request.customerId}, ${ctx.program.id}, ${request.idempotencyKey}, ${request.requestHash}, ${request.kind}, ${points}, ${request.rule ?? null},
                 ${request.orderId ?? null}, ${request.reason}, ${request.actor}, ${JSON.stringify(request.details ?? {})}::jsonb, ${request.occurredAt}, ${ctx.now})
         RETURNING ${postingColumns}
       ), lot AS (
         INSERT INTO loyalty_lots (workspace_id, customer_id, posting_id, program_id, points, remaining, earned_at, expires_at)
         SELECT ${ws}, customer_id, id, ${ctx.program.id}, points, points, occurred_at, ${expirySql(ctx.program.rules, sql`posted.occurred_at`, ctx.timezone)} FROM posted
       ), account AS (
-        UPDATE loyalty_accounts SET balance = balance + ${request.points}, updated_at = ${ctx.now}
+        UPDATE loyalty_accounts SET balance = balance + ${points}, updated_at = ${ctx.now}
         WHERE workspace_id = ${ws} AND customer_id = ${request.customerId} AND program_id = ${ctx.program.id}
         RETURNING balance
       )
@@ -251,7 +257,7 @@ export async function postDebit(trx: Trx, ctx: LedgerContext, request: DebitRequ
   const account = await lockAccount(trx, ctx, request.customerId);
   const previous = await replay(trx, ctx, request);
   if (previous) return previous;
-  const expired = await expireLockedLots(trx, ctx, [request.customerId]);
+  const expired = account.has_due ? await expireLockedLots(trx, ctx, [request.customerId]) : new Map<number, number>();
   const balance = account.balance - (expired.get(request.customerId) ?? 0);
   if (!request.clamp && request.points > balance) {
     throw new PatronError('limit_reached', `customer ${request.customerId} has ${balance} points, fewer than the ${request.points} asked for`, {

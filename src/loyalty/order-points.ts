@@ -57,12 +57,16 @@ export async function earnForOrders(trx: Trx, ctx: LedgerContext, orderIds: read
           WHERE p.workspace_id = ${ws} AND p.customer_id = c.customer_id AND p.program_id = ${program.id} AND p.kind = 'earn'
             AND p.occurred_at >= (${day}::timestamp AT TIME ZONE ${timezone}) AND p.occurred_at < ((${day} + 1)::timestamp AT TIME ZONE ${timezone})
         ), 0) - (sum(capped) OVER (PARTITION BY customer_id, ${day} ORDER BY ordered_at, id) - capped)))`;
+  // The day cap must not count an order twice, so already-posted orders are left out up front; without a
+  // day cap the key's ON CONFLICT is enough and saves a probe per order.
+  const unposted =
+    rules.maxPerDay === undefined ? sql`` : sql`AND NOT EXISTS (SELECT 1 FROM loyalty_postings p WHERE p.workspace_id = ${ws} AND p.idempotency_key = 'order:' || o.id || ':earn')`;
   const since = rules.ordersSince === undefined ? sql`` : sql`AND o.ordered_at >= ${rules.ordersSince}`;
   const { rows } = await sql<{ customers: number; postings: number; points: number; ids: number[] }>`
     WITH o AS (
       SELECT o.id, o.customer_id, o.total_minor, o.ordered_at, o.channel FROM orders o
       WHERE o.workspace_id = ${ws} AND o.id = ANY(${[...orderIds]}::bigint[]) AND o.customer_id IS NOT NULL AND o.status <> 'cancelled' ${since}
-        AND NOT EXISTS (SELECT 1 FROM loyalty_postings p WHERE p.workspace_id = ${ws} AND p.idempotency_key = 'order:' || o.id || ':earn')
+        ${unposted}
     ), r AS (
       SELECT o.id, o.customer_id, o.ordered_at,
              floor(o.total_minor * (CASE WHEN w.plain > 0 THEN w.weighted ELSE 1 END)
@@ -118,8 +122,8 @@ export async function reverseOrderPoints(trx: Trx, ctx: LedgerContext, orderIds:
            CASE WHEN o.status = 'cancelled' THEN 'cancelled' ELSE o.refunded_minor::text END AS state,
            coalesce((SELECT max(f.refunded_at) FROM order_refunds f WHERE f.workspace_id = o.workspace_id AND f.order_id = o.id), ${ctx.now}) AS refunded_at
     FROM loyalty_postings e JOIN orders o ON o.workspace_id = e.workspace_id AND o.id = e.order_id
-    WHERE e.workspace_id = ${ctx.workspaceId} AND e.program_id = ${ctx.program.id} AND e.kind = 'earn'
-      AND e.order_id = ANY(${[...orderIds]}::bigint[]) AND (o.refunded_minor > 0 OR o.status = 'cancelled')
+    WHERE e.workspace_id = ${ctx.workspaceId} AND e.program_id = ${ctx.program.id}
+      AND e.idempotency_key = ANY(${orderIds.map(orderEarnKey)}::text[]) AND (o.refunded_minor > 0 OR o.status = 'cancelled')
     ORDER BY e.customer_id, e.order_id`.execute(trx);
   let reversed = 0;
   for (const r of rows) {

@@ -3,7 +3,7 @@ import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { invalidInput } from '../lib/errors.ts';
-import { lockAccount, postCredit, postDebit, requestHash, toPosting, type LedgerContext, type Posting, type PostingResult } from './ledger.ts';
+import { postCredit, postDebit, requestHash, toPosting, type LedgerContext, type Posting, type PostingResult } from './ledger.ts';
 import { requireActiveProgram, type Program } from './program.ts';
 import type { PostingRequest, ProgramRules, Tier } from './schema.ts';
 import { evaluateTierUpgrades } from './tiers.ts';
@@ -39,9 +39,11 @@ export async function postPoints(db: Kysely<Database>, workspace: Workspace, cus
   return db.transaction().execute(async (trx) => {
     switch (request.type) {
       case 'earn': {
-        const { tier } = await lockAccount(trx, ctx, customerId);
-        const points = pointsForSpend(ctx.program.rules, request.amountMinor, { category: request.category, channel: request.channel, tier });
-        if (points <= 0) throw invalidInput(`a spend of ${request.amountMinor} earns no points under the program's earn rules`, { path: ['amountMinor'], value: request.amountMinor });
+        const points = (tier: string | null) => {
+          const earned = pointsForSpend(ctx.program.rules, request.amountMinor, { category: request.category, channel: request.channel, tier });
+          if (earned <= 0) throw invalidInput(`a spend of ${request.amountMinor} earns no points under the program's earn rules`, { path: ['amountMinor'], value: request.amountMinor });
+          return earned;
+        };
         const result = (await postCredit(trx, ctx, {
           ...base,
           kind: 'earn',

@@ -130,13 +130,11 @@ export async function evaluateTierUpgrades(trx: Trx, ctx: LedgerContext, custome
   const rules = ctx.program.rules;
   if (rules.tiers.levels.length === 0 || customerIds.length === 0) return [];
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
-  const current = await trx
-    .selectFrom('loyalty_accounts')
-    .select(['customer_id', 'tier'])
-    .where('workspace_id', '=', ctx.workspaceId)
-    .where('program_id', '=', ctx.program.id)
-    .where('customer_id', 'in', ids)
-    .execute();
+  // Customers already at the top tier cannot move up; one array parameter rather than an IN list of thousands.
+  const top = rules.tiers.levels[rules.tiers.levels.length - 1]!.code;
+  const { rows: current } = await sql<{ customer_id: number; tier: string | null }>`
+    SELECT customer_id, tier FROM loyalty_accounts
+    WHERE workspace_id = ${ctx.workspaceId} AND program_id = ${ctx.program.id} AND customer_id = ANY(${ids}::bigint[]) AND tier IS DISTINCT FROM ${top}`.execute(trx);
   const values = await qualifyingValues(trx, ctx, current.map((c) => ({ customerId: c.customer_id, end: ctx.now })), true);
   const decisions: Decision[] = [];
   for (const c of current) {

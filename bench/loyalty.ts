@@ -1,0 +1,182 @@
+// `npm run bench:loyalty [-- --orders 10000000]`: posting the earn rules for imported orders (set-based,
+// batches of order ids in one statement each) on PostgreSQL, then single earn and redeem calls through the
+// HTTP API under 200 concurrent connections (autocannon against `patron serve`), on the same 2-core machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createApiKey, createWorkspace } from '../src/access/index.ts';
+import { connectPostgres, migrateToLatest } from '../src/db/index.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { checkLedger, earnPointsForOrders, saveProgram } from '../src/loyalty/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '1000000' },
+    customers: { type: 'string' },
+    batch: { type: 'string', default: '50000' },
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '200' },
+    'skip-http': { type: 'boolean', default: false },
+    'admin-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const orderCount = Number(args.orders);
+const customerCount = Number(args.customers ?? Math.max(1, Math.round(orderCount / 10)));
+const batchSize = Number(args.batch);
+const seconds = Number(args.seconds);
+const connections = Number(args.connections);
+
+const name = `patron_bench_loyalty_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: args['admin-url'] });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+await admin.end();
+const url = new URL(args['admin-url']);
+url.pathname = `/${name}`;
+const dbUrl = url.toString();
+const handle = connectPostgres(dbUrl);
+const db = handle.db;
+
+async function drop(): Promise<void> {
+  await handle.close();
+  const c = new pg.Client({ connectionString: args['admin-url'] });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.end();
+}
+
+try {
+  await migrateToLatest(db as never);
+  const workspace = await createWorkspace(db, { slug: 'bench', name: 'Bench' });
+  const ws = workspace.id;
+  await saveProgram(
+    db,
+    ws,
+    {
+      name: 'Bench members',
+      rules: {
+        earn: { pointsPerUnit: 1, unitMinor: 100, channelMultipliers: { app: 1.5, tmall: 1.2 }, maxPerOrder: 20_000 },
+        expiry: { kind: 'rolling', months: 24 },
+        tiers: {
+          metric: 'spend',
+          levels: [
+            { code: 'member', name: 'Member', threshold: 0 },
+            { code: 'silver', name: 'Silver', threshold: 200_000, multiplier: 1.25 },
+            { code: 'gold', name: 'Gold', threshold: 1_000_000, multiplier: 1.5 },
+          ],
+        },
+      },
+    },
+    systemClock,
+  );
+
+  console.log(`bench:loyalty — ${orderCount.toLocaleString()} orders of ${customerCount.toLocaleString()} customers, earn batches of ${batchSize.toLocaleString()} orders; PostgreSQL, 2 cores shared by Node and the database`);
+  let t = performance.now();
+  await sql`INSERT INTO customers (workspace_id, id, name) SELECT ${ws}, g, 'c' || g FROM generate_series(1, ${customerCount}::int) g`.execute(db);
+  await sql`ALTER TABLE customers ALTER COLUMN id RESTART WITH ${sql.raw(String(customerCount + 1))}`.execute(db);
+  // Orders as an import leaves them: spread over two years, a few channels, totals from ¥10 to ¥1,010.
+  await sql`
+    INSERT INTO orders (workspace_id, id, external_id, customer_id, origin_customer_id, channel, status, currency, ordered_at, total_minor, item_count, content_hash)
+    SELECT ${ws}, g, 'B' || g, 1 + g % ${customerCount}, 1 + g % ${customerCount}, (ARRAY['app', 'tmall', 'store', 'jd'])[1 + g % 4], 'completed', 'CNY',
+           now() - make_interval(mins => ((g * 7919) % 1051200)::int), 1000 + (g * 104729) % 100000, 1, 'h'
+    FROM generate_series(1, ${orderCount}::bigint) g`.execute(db);
+  await sql`ALTER TABLE orders ALTER COLUMN id RESTART WITH ${sql.raw(String(orderCount + 1))}`.execute(db);
+  await sql`ANALYZE`.execute(db);
+  console.log(`data generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  const now = new Date();
+  t = performance.now();
+  let postings = 0;
+  for (let start = 1; start <= orderCount; start += batchSize) {
+    const ids = Array.from({ length: Math.min(batchSize, orderCount - start + 1) }, (_, i) => start + i);
+    const result = await db.transaction().execute((trx) => earnPointsForOrders(trx, workspace, ids, now));
+    postings += result.postings;
+  }
+  const earnSeconds = (performance.now() - t) / 1000;
+  const rate = postings / earnSeconds;
+  console.log(`earn rules posted: ${postings.toLocaleString()} postings (with lots, balances and tier upgrades) in ${earnSeconds.toFixed(1)} s = ${Math.round(rate).toLocaleString()} postings/s (target ≥ 50,000)`);
+  const tiers = await sql<{ tier: string; n: number }>`SELECT tier, count(*)::int AS n FROM loyalty_accounts WHERE workspace_id = ${ws} GROUP BY tier ORDER BY n DESC`.execute(db);
+  console.log(`tiers after the run: ${tiers.rows.map((r) => `${r.tier} ${r.n.toLocaleString()}`).join(', ')}`);
+  t = performance.now();
+  const again = await db.transaction().execute((trx) => earnPointsForOrders(trx, workspace, Array.from({ length: Math.min(batchSize, orderCount) }, (_, i) => i + 1), now));
+  console.log(`re-posting a batch of ${Math.min(batchSize, orderCount).toLocaleString()} already-posted orders: ${again.postings} postings in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+  const problems = await checkLedger(db, ws);
+  console.log(problems.length === 0 ? 'ledger check: every balance equals its postings and its lots' : `LEDGER PROBLEMS: ${JSON.stringify(problems.slice(0, 5))}`);
+
+  if (!args['skip-http']) await httpPhase(ws);
+} finally {
+  await drop();
+}
+
+async function httpPhase(ws: number): Promise<void> {
+  // One secret key per connection: the per-key rate limit (50/s) is for one integration, not for this load.
+  const keys: string[] = [];
+  for (let i = 0; i < connections; i++) keys.push((await createApiKey(db, { workspaceId: ws, kind: 'secret', name: `bench ${i}`, plain: `ps_bench_${i}_${randomBytes(8).toString('hex')}` })).key);
+  const server = await startServer();
+  try {
+    let n = 0;
+    const counts = { earn: 0, redeem: 0, other: 0 };
+    const run = await autocannon({
+      url: `http://127.0.0.1:${server.port}`,
+      connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            n++;
+            const customer = 1 + Math.floor(Math.random() * customerCount);
+            const body =
+              n % 2 === 0
+                ? { type: 'earn', idempotencyKey: `http-${n}`, amountMinor: 1000 + (n % 50_000), channel: 'app' }
+                : { type: 'redeem', idempotencyKey: `http-${n}`, points: 1 + (n % 5), reward: 'bench' };
+            return { ...req, path: `/api/loyalty/accounts/${customer}/postings`, headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[n % keys.length]}` }, body: JSON.stringify(body) };
+          },
+          onResponse: (status) => {
+            if (status === 201) counts[n % 2 === 0 ? 'earn' : 'redeem']++;
+            else counts.other++;
+          },
+        },
+      ],
+    });
+    console.log(
+      `HTTP earn/redeem calls, ${connections} concurrent connections, ${seconds} s: ${run.requests.total.toLocaleString()} calls (${Math.round(run.requests.average).toLocaleString()}/s), ` +
+        `p50 ${run.latency.p50} ms, p90 ${run.latency.p90} ms, p99 ${run.latency.p99} ms (target p99 < 20 ms), non-201: ${run.non2xx + run.errors}`,
+    );
+    const little = (connections / run.requests.average) * 1000;
+    console.log(`Little's law: ${connections} requests in flight at ${Math.round(run.requests.average)}/s means ${little.toFixed(0)} ms mean latency; a 20 ms p99 at this concurrency needs > ${Math.round((connections / 20) * 1000).toLocaleString()} calls/s`);
+    const problems = await checkLedger(db, ws);
+    console.log(problems.length === 0 ? 'ledger check after the HTTP run: consistent' : `LEDGER PROBLEMS: ${JSON.stringify(problems.slice(0, 5))}`);
+  } finally {
+    await stop(server.child);
+  }
+}
+
+function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('node', ['bin/patron.js', 'serve'], {
+      env: { ...process.env, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', PATRON_NO_DEMO: '1', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)|localhost:(\d+)|127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) resolve({ child, port: Number(match[1] ?? match[2] ?? match[3]) });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => reject(new Error(`patron serve exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
