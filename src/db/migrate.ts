@@ -7,6 +7,8 @@ import * as consent from './migrations/0003-consent.ts';
 import * as segments from './migrations/0004-segments.ts';
 import * as loyalty from './migrations/0005-loyalty.ts';
 import * as access from './migrations/0006-access.ts';
+import * as channels from './migrations/0008-channels.ts';
+import * as journeys from './migrations/0009-journeys.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
@@ -17,6 +19,8 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0004-segments': segments,
   '0005-loyalty': loyalty,
   '0006-access': access,
+  '0008-channels': channels,
+  '0009-journeys': journeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

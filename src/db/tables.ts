@@ -586,3 +586,181 @@ export interface Database {
   segment_sizes: SegmentSizesTable;
   segment_changes: SegmentChangesTable;
 }
+
+/** A journey: its state and the version new entries take; trigger_state remembers the last date scan and cron run. */
+export interface JourneysTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  state: 'draft' | 'live' | 'paused' | 'archived';
+  current_version_id: number | null;
+  trigger_state: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** One version of a journey's graph (validated by journeys/graph.ts); entries stay on the version they entered. */
+export interface JourneyVersionsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  journey_id: number;
+  version: number;
+  graph: Jsonb;
+  created_at: Timestamp;
+}
+
+/** One customer's pass through one journey version: the durable state the engine moves forward. */
+export interface JourneyEntriesTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  journey_id: number;
+  version_id: number;
+  node_id: string;
+  status: 'active' | 'waiting' | 'completed' | 'exited' | 'converted' | 'failed';
+  due_at: Timestamp;
+  waiting_for: string | null;
+  attempts: Generated<number>;
+  context: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  last_error: string | null;
+  entered_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** How far the journey engine has read a workspace's events (event triggers, waits for events, goals). */
+export interface JourneyEventCursorsTable {
+  workspace_id: number;
+  last_event_id: number;
+}
+
+/** A task a journey created for an account manager. */
+export interface JourneyTasksTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  journey_id: number;
+  entry_id: number;
+  node_id: string;
+  title: string;
+  assignee: string;
+  due_at: Timestamp;
+  status: Generated<'open' | 'done'>;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+}
+
+/** A broadcast to a segment; definition (channel, variants, holdout, attribution) is validated by journeys/campaigns.ts. */
+export interface CampaignsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  segment_id: number;
+  definition: Jsonb;
+  status: 'draft' | 'scheduled' | 'sending' | 'sent' | 'cancelled';
+  scheduled_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A campaign's recipient: the variant (or 'holdout') assigned by hashing, and what the send did. */
+export interface CampaignRecipientsTable {
+  workspace_id: number;
+  customer_id: number;
+  campaign_id: number;
+  variant: string;
+  assigned_at: Timestamp;
+  outcome: string | null;
+  message_id: number | null;
+  /** Quiet hours held the message: the recipient is tried again from this time. */
+  retry_at: Timestamp | null;
+}
+
+export interface Database {
+  journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
+  journey_entries: JourneyEntriesTable;
+  journey_event_cursors: JourneyEventCursorsTable;
+  journey_tasks: JourneyTasksTable;
+  campaigns: CampaignsTable;
+  campaign_recipients: CampaignRecipientsTable;
+}
+
+// ---- channels (migration 0008) ----
+
+export type ChannelKindColumn = 'email' | 'sms' | 'wechat' | 'webhook';
+export type MessageStatus = 'queued' | 'held' | 'sent' | 'delivered' | 'failed' | 'bounced' | 'suppressed' | 'dry_run';
+
+/** A workspace's provider for one channel: config shown by the API, secrets never shown. */
+export interface ChannelProvidersTable {
+  workspace_id: number;
+  channel: ChannelKindColumn;
+  config: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  secrets: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  updated_at: CreatedAt;
+}
+
+/** A workspace's contact policy (validated by channels/policy) and the secret that signs its links. */
+export interface ContactPoliciesTable {
+  workspace_id: number;
+  policy: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  link_secret: string;
+  updated_at: CreatedAt;
+}
+
+/** An address that must not be contacted on a channel (bounce, complaint, manual). */
+export interface SuppressionsTable {
+  workspace_id: number;
+  channel: ChannelKindColumn;
+  address: string;
+  reason: string;
+  source: string;
+  created_at: CreatedAt;
+}
+
+/** A named message template (Liquid). */
+export interface MessageTemplatesTable {
+  workspace_id: number;
+  id: Generated<number>;
+  name: string;
+  content: ColumnType<JsonObject, JsonObject | string, JsonObject | string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** The message log and outbox: one row per idempotency key, with its status and what happened to it. */
+export interface MessagesTable {
+  workspace_id: number;
+  customer_id: number;
+  id: Generated<number>;
+  idempotency_key: string;
+  channel: ChannelKindColumn | null;
+  purpose: 'marketing' | 'transactional';
+  status: MessageStatus;
+  reason: string | null;
+  source_kind: 'journey' | 'campaign' | 'api';
+  source_id: number;
+  step_id: string | null;
+  variant: string | null;
+  address: string | null;
+  content: ColumnType<JsonObject, JsonObject | string | undefined, JsonObject | string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp | null;
+  provider_message_id: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  opened_at: Timestamp | null;
+  clicked_at: Timestamp | null;
+  clicks: ColumnType<number, number | undefined, number>;
+  unsubscribed_at: Timestamp | null;
+}
+
+export interface Database {
+  channel_providers: ChannelProvidersTable;
+  contact_policies: ContactPoliciesTable;
+  suppressions: SuppressionsTable;
+  message_templates: MessageTemplatesTable;
+  messages: MessagesTable;
+}
