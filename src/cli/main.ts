@@ -4,6 +4,7 @@ import { analyzeCommand } from './analyze-command.ts';
 import { clvCommand } from './clv-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { importCommand } from './import-command.ts';
+import { loyaltyCommand } from './loyalty-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { privacyCommand } from './privacy-command.ts';
 import { scoresCommand } from './scores-command.ts';
@@ -22,6 +23,7 @@ const program = new Command('patron')
   .addCommand(analyzeCommand())
   .addCommand(scoresCommand())
   .addCommand(importCommand())
+  .addCommand(loyaltyCommand())
   .addCommand(privacyCommand())
   .addCommand(userCommand());
 
