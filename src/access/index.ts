@@ -27,6 +27,8 @@ export {
 } from './api-keys.ts';
 export { defaultKeyScopes, permissions, roleAllows, rolePermissions, roles, type Permission, type Role } from './permissions.ts';
 export {
+  changeOwnPassword,
+  changePasswordSchema,
   createUser,
   createUserSchema,
   demoLogin,

@@ -31,13 +31,13 @@ function expiry(createdAt: Date, now: Date): Date {
 export async function createSession(
   db: Kysely<Database>,
   input: { workspaceId: number; userId: number; now: Date },
-): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
+): Promise<{ id: number; token: string; csrfToken: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = expiry(input.now, input.now);
   // Expired sessions are refused anyway; a sign-in clears the user's old ones so the table stays small.
   await db.deleteFrom('sessions').where('workspace_id', '=', input.workspaceId).where('user_id', '=', input.userId).where('expires_at', '<=', input.now).execute();
-  await db
+  const row = await db
     .insertInto('sessions')
     .values({
       workspace_id: input.workspaceId,
@@ -48,8 +48,9 @@ export async function createSession(
       last_seen_at: input.now,
       expires_at: expiresAt,
     })
-    .execute();
-  return { token, csrfToken, expiresAt };
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token, csrfToken, expiresAt };
 }
 
 /** Finds the live session of a cookie token (and slides its expiry); expired sessions and disabled users give undefined. */

@@ -184,6 +184,29 @@ export async function updateUser(
   });
 }
 
+export const changePasswordSchema = z.object({ currentPassword: z.string().max(256), newPassword: passwordSchema });
+
+/**
+ * A signed-in user changes their own password, proving the current one. Their other sessions end; the
+ * one making the change stays (its id is kept).
+ */
+export async function changeOwnPassword(
+  db: Kysely<Database>,
+  user: { workspaceId: number; id: number; sessionId: number },
+  input: z.input<typeof changePasswordSchema>,
+): Promise<void> {
+  const p = changePasswordSchema.parse(input);
+  const row = await db.selectFrom('users').select('password_hash').where('workspace_id', '=', user.workspaceId).where('id', '=', user.id).executeTakeFirst();
+  if (!row || !(await verify(row.password_hash, p.currentPassword))) {
+    throw new PatronError('invalid_input', 'The current password is wrong', { path: ['currentPassword'] });
+  }
+  const passwordHash = await hashPassword(p.newPassword);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: passwordHash }).where('workspace_id', '=', user.workspaceId).where('id', '=', user.id).execute();
+    await trx.deleteFrom('sessions').where('workspace_id', '=', user.workspaceId).where('user_id', '=', user.id).where('id', '<>', user.sessionId).execute();
+  });
+}
+
 /** Adds a user as an actor may: only owners create owners. */
 export async function inviteUser(db: Kysely<Database>, actor: { workspaceId: number; role: Role | undefined }, input: CreateUserInput): Promise<User> {
   const parsed = createUserSchema.parse(input);

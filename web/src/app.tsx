@@ -7,6 +7,7 @@ import { useRequest } from './api/use-request.ts';
 import { fetchWorkspace } from './api/workspace-api.ts';
 import { WorkspaceContext } from './api/workspace-context.tsx';
 import { forgetApiKey, readApiKey, saveApiKey } from './auth/api-key-storage.ts';
+import { ChangePasswordModal } from './auth/change-password-modal.tsx';
 import { fetchSession, signOut as endSession, type SessionInfo } from './auth/session-api.ts';
 import { AppShell, type Section, type SettingsSection } from './components/app-shell.tsx';
 import { ErrorAlert } from './components/error-alert.tsx';
@@ -111,10 +112,19 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
   const session = useRequest(`session|${authKey}`, () => fetchSession(client).catch((error: unknown) => (error instanceof ApiError ? undefined : Promise.reject(error))));
   const permissions = new Set<string>(session.data?.permissions ?? []);
   const settings = (Object.keys(settingsPermissions) as SettingsSection[]).filter((s) => permissions.has(settingsPermissions[s]));
+  const [changingPassword, setChangingPassword] = useState(false);
 
   return (
     <ApiClientContext.Provider value={client}>
-      <AppShell section={sectionOf(route)} workspaceName={workspace.data?.name} settings={settings} userName={session.data?.user?.name} onSignOut={onSignOut}>
+      <AppShell
+        section={sectionOf(route)}
+        workspaceName={workspace.data?.name}
+        settings={settings}
+        userName={session.data?.user?.name}
+        onChangePassword={session.data?.user ? () => setChangingPassword(true) : undefined}
+        onSignOut={onSignOut}
+      >
+        <ChangePasswordModal open={changingPassword} onClose={() => setChangingPassword(false)} />
         {workspace.error && !workspace.data ? <ErrorAlert error={workspace.error} onRetry={workspace.reload} /> : null}
         {!workspace.data && !workspace.error ? <Skeleton active /> : null}
         {workspace.data ? (

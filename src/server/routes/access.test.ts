@@ -201,4 +201,17 @@ describe.each(testStores())('access API on $kind', (store) => {
     expect(csv.body.split('\n')[0]).toBe('id,at,actorType,actorId,action,targetType,targetId,outcome,requestId,before,after,details');
     expect(csv.body).toContain('"PUT /api/workspace/settings"');
   });
+  it('lets a signed-in user change their own password: the current one is required, their other sessions end', async () => {
+    const other = await createSession(h.db, { workspaceId: ws.id, userId: sessions.get('operator')!.userId, now: clock.now() });
+    const wrong = await app.inject({ method: 'POST', url: '/api/session/password', headers: as('operator'), payload: { currentPassword: 'nope', newPassword: 'brand-new-password' } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.message).toMatch(/current password is wrong/);
+    const ok = await app.inject({ method: 'POST', url: '/api/session/password', headers: as('operator'), payload: { currentPassword: 'operator-password', newPassword: 'brand-new-password' } });
+    expect(ok.statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/session', headers: as('operator') })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/session', headers: { cookie: `patron_session=${other.token}` } })).statusCode).toBe(401);
+    const { key } = await createApiKey(h.db, { workspaceId: ws.id, kind: 'secret', name: 'no password' });
+    const byKey = await app.inject({ method: 'POST', url: '/api/session/password', headers: { authorization: `Bearer ${key}` }, payload: { currentPassword: 'x', newPassword: 'brand-new-password' } });
+    expect(byKey.statusCode).toBe(403);
+  });
 });

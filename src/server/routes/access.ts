@@ -4,6 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   auditQuerySchema,
+  changeOwnPassword,
+  changePasswordSchema,
   createApiKey,
   createApiKeySchema,
   createSession,
@@ -94,7 +96,7 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
         const { workspace, user } = await setupFirstOwner(ctx.db, req.body);
         const session = await createSession(ctx.db, { workspaceId: workspace.id, userId: user.id, now: ctx.clock.now() });
         startCookie(req, reply, session.token);
-        req.caller = userCaller(workspace, { type: 'user', id: user.id, role: user.role, email: user.email, name: user.name, sessionId: 0, csrfToken: session.csrfToken });
+        req.caller = userCaller(workspace, { type: 'user', id: user.id, role: user.role, email: user.email, name: user.name, sessionId: session.id, csrfToken: session.csrfToken });
         req.auditChange = { action: 'setup.first_owner', targetType: 'user', targetId: user.id, after: { role: user.role } };
         return sessionView(workspace, user, session.csrfToken, session.expiresAt);
       },
@@ -116,7 +118,7 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
         }
         const session = await createSession(ctx.db, { workspaceId: user.workspaceId, userId: user.id, now });
         startCookie(req, reply, session.token);
-        const caller = userCaller(await getWorkspace(ctx.db, user.workspaceId), { type: 'user', id: user.id, role: user.role, email: user.email, name: user.name, sessionId: 0, csrfToken: session.csrfToken });
+        const caller = userCaller(await getWorkspace(ctx.db, user.workspaceId), { type: 'user', id: user.id, role: user.role, email: user.email, name: user.name, sessionId: session.id, csrfToken: session.csrfToken });
         req.caller = caller;
         req.auditChange = { action: 'session.login', targetType: 'user', targetId: user.id };
         return sessionView(caller.workspace, user, session.csrfToken, session.expiresAt);
@@ -142,6 +144,18 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
         reply.clearCookie(sessionCookie, { path: '/api' });
         req.auditChange = { action: 'session.logout' };
         return { signedOut: true };
+      },
+    });
+
+    r.post('/session/password', {
+      config: { permission: 'signed_in' },
+      schema: { tags: ['access'], summary: 'Change your own password (signed-in users): needs the current one; your other sessions end', body: changePasswordSchema },
+      handler: async (req) => {
+        const { actor, workspace } = req.caller;
+        if (actor.type !== 'user') throw new PatronError('forbidden', 'API keys have no password: sign in to the console as a user to change yours');
+        await changeOwnPassword(ctx.db, { workspaceId: workspace.id, id: actor.id, sessionId: actor.sessionId }, req.body);
+        req.auditChange = { action: 'session.password_changed', targetType: 'user', targetId: actor.id };
+        return { changed: true };
       },
     });
 

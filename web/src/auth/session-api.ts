@@ -22,6 +22,8 @@ export const fetchSession = (client: ApiClient) => client.get<SessionInfo>('/ses
 export const signIn = (client: ApiClient, email: string, password: string) => client.post<SessionInfo>('/session', { email, password });
 /** Ends the session and clears its cookie. */
 export const signOut = (client: ApiClient) => client.delete<{ signedOut: true }>('/session');
+/** Changes the signed-in user's own password. */
+export const changePassword = (client: ApiClient, body: { currentPassword: string; newPassword: string }) => client.post<{ changed: true }>('/session/password', body);
 /** Whether the installation still needs its first owner. */
 export const fetchSetupStatus = (client: ApiClient) => client.get<{ needed: boolean }>('/setup');
 /** First run: creates the owner (and workspace) and signs in. */

@@ -19,6 +19,8 @@ export function AppShell(props: {
   workspaceName: string | undefined;
   settings?: readonly SettingsSection[];
   userName?: string;
+  /** Offered when a user (not an API key) is signed in. */
+  onChangePassword?: () => void;
   onSignOut: () => void;
   children: ReactNode;
 }) {
@@ -61,6 +63,7 @@ export function AppShell(props: {
           </Typography.Text>
           <Space size="middle">
             {props.userName ? <Typography.Text>{props.userName}</Typography.Text> : null}
+            {props.onChangePassword ? <Button onClick={props.onChangePassword}>{t('password.title')}</Button> : null}
             <LanguageSwitch />
             <Button icon={<LogoutOutlined />} onClick={onSignOut}>
               {t('app.signOut')}
