@@ -17,6 +17,9 @@ import { CustomerPage } from './pages/customer-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
+import { SegmentDetailPage } from './pages/segments/segment-detail-page.tsx';
+import { SegmentEditorPage } from './pages/segments/segment-editor-page.tsx';
+import { SegmentsListPage } from './pages/segments/segments-list-page.tsx';
 import { ApiKeysPage } from './pages/settings/api-keys-page.tsx';
 import { AuditLogPage } from './pages/settings/audit-log-page.tsx';
 import { UsersPage } from './pages/settings/users-page.tsx';
@@ -132,6 +135,10 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
             {route.kind === 'home' || route.kind === 'overview' ? <OverviewPage key={route.kind} home={route.kind === 'home'} search={location.search} /> : null}
             {route.kind === 'customers' ? <CustomersPage q={q} tag={tag} /> : null}
             {route.kind === 'customer' ? <CustomerPage key={route.id} id={route.id} backTo={listPath.current} /> : null}
+            {route.kind === 'segments' ? <SegmentsListPage /> : null}
+            {route.kind === 'segment_new' ? <SegmentEditorPage key="new" /> : null}
+            {route.kind === 'segment' ? <SegmentDetailPage key={route.id} id={route.id} /> : null}
+            {route.kind === 'segment_edit' ? <SegmentEditorPage key={`edit-${route.id}`} segmentId={route.id} /> : null}
             {route.kind === 'users' ? <UsersPage /> : null}
             {route.kind === 'keys' ? <ApiKeysPage /> : null}
             {route.kind === 'audit' ? <AuditLogPage /> : null}
@@ -147,6 +154,7 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
 function sectionOf(route: Route): Section | undefined {
   if (route.kind === 'home' || route.kind === 'overview') return 'overview';
   if (route.kind === 'customers' || route.kind === 'customer') return 'customers';
+  if (route.kind === 'segments' || route.kind === 'segment_new' || route.kind === 'segment' || route.kind === 'segment_edit') return 'segments';
   if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit') return route.kind;
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerPath, customersPath, overviewPath, parseRoute } from './routes.ts';
+import { customerPath, customersPath, newSegmentPath, overviewPath, parseRoute, segmentEditPath, segmentPath, segmentsPath } from './routes.ts';
 
 describe('routes', () => {
   it('reads the page from the path', () => {
@@ -13,8 +13,18 @@ describe('routes', () => {
     expect(parseRoute('/settings/audit')).toEqual({ kind: 'audit' });
     expect(parseRoute('/customers/42')).toEqual({ kind: 'customer', id: 42 });
     expect(parseRoute('/customers/abc')).toEqual({ kind: 'not_found' });
+    expect(parseRoute('/segments')).toEqual({ kind: 'segments' });
+    expect(parseRoute('/segments/new')).toEqual({ kind: 'segment_new' });
+    expect(parseRoute('/segments/7/')).toEqual({ kind: 'segment', id: 7 });
+    expect(parseRoute('/segments/7/edit')).toEqual({ kind: 'segment_edit', id: 7 });
+    expect(parseRoute('/segments/abc')).toEqual({ kind: 'not_found' });
     // Pages for capabilities that have not landed do not exist yet.
-    expect(parseRoute('/segments')).toEqual({ kind: 'not_found' });
+    expect(parseRoute('/journeys')).toEqual({ kind: 'not_found' });
+  });
+
+  it('writes the segments paths', () => {
+    expect([segmentsPath, newSegmentPath, segmentPath(3), segmentEditPath(3)]).toEqual(['/segments', '/segments/new', '/segments/3', '/segments/3/edit']);
+    expect(parseRoute(segmentEditPath(3))).toEqual({ kind: 'segment_edit', id: 3 });
   });
 
   it('writes paths with the list filters', () => {

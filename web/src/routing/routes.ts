@@ -7,11 +7,16 @@ export type Route =
   | { readonly kind: 'users' }
   | { readonly kind: 'keys' }
   | { readonly kind: 'audit' }
+  | { readonly kind: 'segments' }
+  | { readonly kind: 'segment_new' }
+  | { readonly kind: 'segment'; readonly id: number }
+  | { readonly kind: 'segment_edit'; readonly id: number }
   | { readonly kind: 'not_found' };
 
 /**
  * Reads the page from a path: `/` is home (the overview once analytics has data, else the customer
- * list), `/overview` the overview, `/customers` the list, `/customers/42` a customer 360.
+ * list), `/overview` the overview, `/customers` the list, `/customers/42` a customer 360, `/segments` the
+ * saved segments, `/segments/new` the rule builder, `/segments/7` a segment and `/segments/7/edit` its rule.
  */
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
@@ -23,8 +28,18 @@ export function parseRoute(pathname: string): Route {
   if (path === '/settings/audit') return { kind: 'audit' };
   const customer = /^\/customers\/(\d{1,15})$/.exec(path);
   if (customer) return { kind: 'customer', id: Number(customer[1]) };
+  if (path === '/segments') return { kind: 'segments' };
+  if (path === '/segments/new') return { kind: 'segment_new' };
+  const segment = /^\/segments\/(\d{1,15})(\/edit)?$/.exec(path);
+  if (segment) return segment[2] ? { kind: 'segment_edit', id: Number(segment[1]) } : { kind: 'segment', id: Number(segment[1]) };
   return { kind: 'not_found' };
 }
+
+/** The segments pages: the list, a new segment, one segment, and its rule editor. */
+export const segmentsPath = '/segments';
+export const newSegmentPath = '/segments/new';
+export const segmentPath = (id: number): string => `/segments/${id}`;
+export const segmentEditPath = (id: number): string => `/segments/${id}/edit`;
 
 /** The path of a customer's 360 page. */
 export const customerPath = (id: number): string => `/customers/${id}`;
