@@ -1,0 +1,161 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../db/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { loadContactPolicy } from './policy/settings.ts';
+import { loadProviders, type Providers } from './providers.ts';
+import { assertNever } from '../lib/errors.ts';
+import type { ChannelKind, DeliveryResult, MessagePurpose, OutgoingMessage, RenderedMessage } from './types.ts';
+import { deliverWebhook } from './webhook/deliver.ts';
+import { deliverEmail } from './email/deliver.ts';
+import { deliverSms } from './sms/aliyun.ts';
+import { deliverWechat } from './wechat/official-account.ts';
+
+/** After this many attempts a retryable failure becomes a final one. */
+export const maxAttempts = 5;
+const baseBackoffMs = 30_000;
+
+export interface DispatchOptions {
+  /** How many queued messages one call claims (default 500). */
+  readonly limit?: number;
+  /** How many deliveries run at once (default 32). */
+  readonly concurrency?: number;
+}
+
+interface WorkspaceContext {
+  readonly providers: Providers;
+  readonly linkSecret: string;
+}
+
+async function deliverOne(message: OutgoingMessage, ctx: WorkspaceContext, now: Date): Promise<DeliveryResult> {
+  const channel: ChannelKind = message.channel;
+  switch (channel) {
+    case 'webhook':
+      return ctx.providers.webhook ? deliverWebhook(message, ctx.providers.webhook, now) : notConfigured(channel);
+    case 'email':
+      return ctx.providers.email ? deliverEmail(message, ctx.providers.email, ctx.linkSecret) : notConfigured(channel);
+    case 'sms':
+      return ctx.providers.sms ? deliverSms(message, ctx.providers.sms, now) : notConfigured(channel);
+    case 'wechat':
+      return ctx.providers.wechat ? deliverWechat(message, ctx.providers.wechat, now) : notConfigured(channel);
+    default:
+      return assertNever(channel, 'channel');
+  }
+}
+
+function notConfigured(channel: ChannelKind): DeliveryResult {
+  return { ok: false, retry: false, reason: `${channel} is no longer configured for this workspace` };
+}
+
+/** Runs `work` over items with at most `concurrency` in flight, keeping results in order. */
+async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}
+
+/**
+ * Delivers queued messages that are due: claims up to `limit` with FOR UPDATE SKIP LOCKED (so several
+ * dispatchers never take the same row), delivers them, and records each result, all in one transaction.
+ * A crash before commit leaves the rows queued: they are delivered again with the same idempotency key,
+ * which every adapter passes to its peer, so the peer acts once. Retryable failures wait with exponential
+ * backoff and become final after maxAttempts.
+ */
+export async function dispatchMessages(db: Kysely<Database>, clock: Clock, options: DispatchOptions = {}): Promise<{ sent: number; failed: number }> {
+  const limit = options.limit ?? 500;
+  const concurrency = options.concurrency ?? 32;
+  return db.transaction().execute(async (trx) => {
+    const now = clock.now();
+    const claimed = await sql<{
+      workspace_id: number;
+      customer_id: number;
+      id: number;
+      idempotency_key: string;
+      channel: ChannelKind;
+      purpose: MessagePurpose;
+      address: string | null;
+      content: RenderedMessage;
+      attempts: number;
+    }>`
+      SELECT workspace_id, customer_id, id, idempotency_key, channel, purpose, address, content, attempts
+      FROM messages
+      WHERE status = 'queued' AND next_attempt_at <= ${now.toISOString()}::timestamptz
+      ORDER BY next_attempt_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`.execute(trx);
+    if (claimed.rows.length === 0) return { sent: 0, failed: 0 };
+    const contexts = new Map<number, WorkspaceContext>();
+    for (const workspaceId of new Set(claimed.rows.map((r) => r.workspace_id))) {
+      const [providers, { linkSecret }] = await Promise.all([loadProviders(trx, workspaceId), loadContactPolicy(trx, workspaceId)]);
+      contexts.set(workspaceId, { providers, linkSecret });
+    }
+    const messages: OutgoingMessage[] = claimed.rows.map((r) => ({
+      workspaceId: Number(r.workspace_id),
+      customerId: Number(r.customer_id),
+      id: Number(r.id),
+      idempotencyKey: r.idempotency_key,
+      channel: r.channel,
+      purpose: r.purpose,
+      address: r.address,
+      content: r.content,
+      attempts: r.attempts,
+    }));
+    const results = await pool(messages, concurrency, (m) => deliverOne(m, contexts.get(m.workspaceId)!, now));
+    return recordResults(trx, messages, results, now);
+  });
+}
+
+async function recordResults(trx: Transaction<Database>, messages: readonly OutgoingMessage[], results: readonly DeliveryResult[], now: Date): Promise<{ sent: number; failed: number }> {
+  const status: string[] = [];
+  const reason: (string | null)[] = [];
+  const providerId: (string | null)[] = [];
+  const nextAt: (string | null)[] = [];
+  let sent = 0;
+  let failed = 0;
+  results.forEach((result, i) => {
+    const attempts = messages[i]!.attempts + 1;
+    if (result.ok) {
+      sent += 1;
+      status.push('sent');
+      reason.push(null);
+      providerId.push(result.providerMessageId ?? null);
+      nextAt.push(null);
+    } else if (result.retry && attempts < maxAttempts) {
+      status.push('queued');
+      reason.push(result.reason);
+      providerId.push(null);
+      nextAt.push(new Date(now.getTime() + baseBackoffMs * 2 ** (attempts - 1)).toISOString());
+    } else {
+      failed += 1;
+      status.push(result.bounce ? 'bounced' : 'failed');
+      reason.push(result.reason);
+      providerId.push(null);
+      nextAt.push(null);
+    }
+  });
+  await sql`
+    UPDATE messages m
+    SET status = u.status, reason = u.reason, provider_message_id = u.provider_id, next_attempt_at = u.next_at, attempts = m.attempts + 1,
+        sent_at = CASE WHEN u.status = 'sent' THEN ${now.toISOString()}::timestamptz ELSE m.sent_at END
+    FROM unnest(${messages.map((m) => m.workspaceId)}::bigint[], ${messages.map((m) => m.customerId)}::bigint[], ${messages.map((m) => m.id)}::bigint[],
+                ${status}::text[], ${reason}::text[], ${providerId}::text[], ${nextAt}::timestamptz[])
+      AS u (workspace_id, customer_id, id, status, reason, provider_id, next_at)
+    WHERE m.workspace_id = u.workspace_id AND m.customer_id = u.customer_id AND m.id = u.id`.execute(trx);
+  // A bounced address is suppressed on its channel, so no later message tries it again.
+  const bounced = messages.filter((m, i) => status[i] === 'bounced' && m.address);
+  if (bounced.length > 0) {
+    await sql`
+      INSERT INTO suppressions (workspace_id, channel, address, reason, source, created_at)
+      SELECT DISTINCT b.workspace_id, b.channel, b.address, 'bounced', 'message ' || b.id, ${now.toISOString()}::timestamptz
+      FROM unnest(${bounced.map((m) => m.workspaceId)}::bigint[], ${bounced.map((m) => m.channel)}::text[], ${bounced.map((m) => m.address!.toLowerCase())}::text[],
+                  ${bounced.map((m) => m.id)}::bigint[]) AS b (workspace_id, channel, address, id)
+      ON CONFLICT (workspace_id, channel, address) DO NOTHING`.execute(trx);
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,92 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhookSignature } from '../../src/channels/index.ts';
+
+/** A delivery the receiver accepted: its idempotency key, parsed body and whether the signature verified. */
+export interface ReceivedWebhook {
+  readonly idempotencyKey: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * A webhook receiver on loopback that plays a well-behaved consumer: it refuses (401) a bad signature,
+ * acts once per Idempotency-Key (a repeat is answered 200 without acting again), and can be told to fail.
+ */
+export interface WebhookReceiver {
+  readonly url: string;
+  /** Accepted deliveries, one per idempotency key. */
+  readonly received: ReceivedWebhook[];
+  /** How many requests arrived, repeats included. */
+  requests: number;
+  /** Requests refused for their signature. */
+  rejected: number;
+  /** Answer the next `n` requests with this status instead of accepting them. */
+  failNext(n: number, status: number): void;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(secret: string, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): Promise<WebhookReceiver> {
+  const seen = new Set<string>();
+  let failures = 0;
+  let failStatus = 500;
+  const state = { received: [] as ReceivedWebhook[], requests: 0, rejected: 0 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      state.requests += 1;
+      if (failures > 0) {
+        failures -= 1;
+        res.writeHead(failStatus).end();
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      const ok = verifyWebhookSignature(
+        secret,
+        { body, signature: req.headers['x-patron-signature'] as string | undefined, timestamp: req.headers['x-patron-timestamp'] as string | undefined },
+        nowSeconds(),
+      );
+      if (!ok) {
+        state.rejected += 1;
+        res.writeHead(401).end();
+        return;
+      }
+      const key = String(req.headers['idempotency-key'] ?? '');
+      if (!seen.has(key)) {
+        seen.add(key);
+        state.received.push({ idempotencyKey: key, body: JSON.parse(body) as Record<string, unknown> });
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/patron`,
+    get received() {
+      return state.received;
+    },
+    get requests() {
+      return state.requests;
+    },
+    set requests(n: number) {
+      state.requests = n;
+    },
+    get rejected() {
+      return state.rejected;
+    },
+    set rejected(n: number) {
+      state.rejected = n;
+    },
+    failNext(n, status) {
+      failures = n;
+      failStatus = status;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
