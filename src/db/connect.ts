@@ -45,6 +45,10 @@ export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
   // An idle connection that the server closes (restart, failover) is dropped from the pool and the next
   // query opens a new one; without a listener the error would crash the process.
   pool.on('error', () => {});
+  // A connection that is checked out but between queries (inside a transaction, while the code awaits
+  // something else) gets the server's termination as an 'error' event too; with no listener that event
+  // kills the process. The query that next uses it fails instead, and the pool discards the broken client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -32,6 +32,15 @@ export function loggableError(error: Error): Record<string, unknown> {
   return { type: error.name, message: error.message, code: e.code, routine: e.routine, table: e.table, column: e.column, constraint: e.constraint, stack: error.stack };
 }
 
+// Connection failures and PostgreSQL's shutdown and connection-exception codes (57P01-57P03, class 08).
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/** Whether an error says the database cannot be reached right now, as opposed to a bug. */
+export function isDatabaseUnavailable(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && unavailableCodes.has(code)) || /^Connection terminated|^the database system is (shutting down|starting up)/.test(error.message);
+}
+
 /** The answer for a path no route serves, in the same shape as every other error (the query string is not echoed: it may carry search terms). */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0];
@@ -74,6 +83,11 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     // Fastify's own 4xx (malformed JSON, wrong content type, bad encoding): its message names the problem.
     const code: ErrorCode = fastifyError.statusCode === 413 ? 'payload_too_large' : fastifyError.statusCode === 415 ? 'invalid_input' : 'invalid_input';
     return reply.status(fastifyError.statusCode === 413 ? 413 : 400).send(body(code, fastifyError.message));
+  }
+  if (isDatabaseUnavailable(error)) {
+    // The pool reconnects on its own once the database is back; say so rather than report a bug.
+    request.log.warn({ err: loggableError(error) }, 'database unavailable');
+    return reply.status(503).header('retry-after', '1').send(body('unavailable', 'The database is unavailable right now (restarting or unreachable); retry shortly'));
   }
   // Unexpected: log the error itself (never the request body, which carries personal data). Database
   // errors carry the statement's bound parameters (search terms, emails, phones): log only what locates the fault.

@@ -99,7 +99,7 @@ export function createBatchClient(writeKey: string, options: { eventsPerBatch?: 
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
   const unacknowledged: Batch[] = [];
   const acknowledged = new Set<string>();
-  const stats = { sent: 0, acknowledged: 0, failed: 0 };
+  const stats = { sent: 0, acknowledged: 0, failed: 0, statuses: new Map<number, number>() };
   let next = 0;
 
   const newBatch = (): Batch => {
@@ -127,6 +127,7 @@ export function createBatchClient(writeKey: string, options: { eventsPerBatch?: 
         signal: AbortSignal.timeout(15_000),
       });
       await res.arrayBuffer();
+      stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
       if (res.status === 200) {
         for (const id of batch.messageIds) acknowledged.add(id);
         stats.acknowledged += 1;
