@@ -1,5 +1,3 @@
-import type { JsonObject } from '../db/index.ts';
-
 /** The channels Patron delivers through. */
 export const channelKinds = ['email', 'sms', 'wechat', 'webhook'] as const;
 export type ChannelKind = (typeof channelKinds)[number];
@@ -50,7 +48,6 @@ export interface RenderedMessage {
   readonly html?: string;
   readonly wechatTemplateId?: string;
   readonly data?: Record<string, string>;
-  readonly url?: string;
 }
 
 /** A claimed message handed to a channel adapter. */
@@ -76,6 +73,3 @@ export function isChannelKind(value: unknown): value is ChannelKind {
   return typeof value === 'string' && (channelKinds as readonly string[]).includes(value);
 }
 
-export function asJson(value: RenderedMessage): JsonObject {
-  return { ...value } as JsonObject;
-}

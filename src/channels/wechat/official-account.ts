@@ -54,7 +54,7 @@ export async function deliverWechat(message: OutgoingMessage, provider: Provider
   const payload = JSON.stringify({
     touser: message.address,
     template_id: templateId,
-    ...(message.content.url ?? provider.config.defaultUrl ? { url: message.content.url ?? provider.config.defaultUrl } : {}),
+    ...(provider.config.defaultUrl ? { url: provider.config.defaultUrl } : {}),
     data: Object.fromEntries(Object.entries(fields).map(([k, value]) => [k, { value }])),
     client_msg_id: message.idempotencyKey,
   });
