@@ -9,7 +9,8 @@ import { manualClock, type ManualClock } from '../lib/clock.ts';
 import { createSegment } from '../segments/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { changeJourneyState, createJourney, enrolThroughApi, eventSettleMs, listEntries, listTasks, runEngineTick, signWebhook, updateJourney } from './index.ts';
+import { verifyWebhookSignature } from '../channels/index.ts';
+import { changeJourneyState, createJourney, enrolThroughApi, eventSettleMs, listEntries, listTasks, runEngineTick, updateJourney } from './index.ts';
 
 const day = 86_400_000;
 
@@ -215,7 +216,11 @@ describe.each(testStores())('journey engine on $kind', (store) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        const ok = req.headers['x-patron-signature'] === signWebhook('a-very-secret-key-123', String(req.headers['x-patron-timestamp']), body);
+        const ok = verifyWebhookSignature(
+          'a-very-secret-key-123',
+          { body, signature: req.headers['x-patron-signature'] as string, timestamp: req.headers['x-patron-timestamp'] as string },
+          Math.floor(clock.now().getTime() / 1000),
+        );
         received.push({ key: String(req.headers['idempotency-key']), ok });
         res.statusCode = failFirst ? 503 : 200;
         failFirst = false;

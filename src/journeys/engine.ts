@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { getWorkspace, type Workspace } from '../access/index.ts';
+import { queueMessages, type MessageRequest } from '../channels/index.ts';
 import type { Database, JsonObject } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { assertNever } from '../lib/errors.ts';
@@ -62,6 +63,16 @@ async function workspaceOf(trx: Trx, cache: EngineCache, id: number): Promise<Wo
   return ws;
 }
 
+interface Running {
+  readonly row: ClaimedRow;
+  readonly graph: JourneyGraph;
+  readonly workspace: Workspace;
+  readonly entry: StepEntry;
+  nodeId: string;
+  context: JsonObject;
+  steps: number;
+}
+
 interface FinalState {
   readonly id: number;
   readonly workspaceId: number;
@@ -100,49 +111,91 @@ export async function runDueSteps(db: Kysely<Database>, clock: Clock, options: {
     if (rows.length === 0) return 0;
     await versionGraphs(trx, cache, rows.map((r) => r.version_id));
     const finals: FinalState[] = [];
+    let running: Running[] = [];
     for (const row of rows) {
       const graph = cache.versions.get(row.version_id)!;
       const workspace = await workspaceOf(trx, cache, row.workspace_id);
       const entry: StepEntry = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, journeyId: row.journey_id, versionId: row.version_id, context: row.context };
-      let nodeId = row.node_id;
-      let context = row.context;
       // A waiting entry that comes due has timed out: it takes the timeout branch.
-      if (row.status === 'waiting') {
-        const node = graph.nodes[nodeId]!;
-        nodeId = node.kind === 'wait_for_event' ? node.timeoutNext : nodeId;
-      }
-      let final: FinalState | undefined;
-      for (let steps = 0; final === undefined; steps++) {
-        const node = graph.nodes[nodeId]!;
-        const result: StepResult = steps > 200 ? { kind: 'fail', error: 'more than 200 steps at one instant' } : await runInternalStep(trx, workspace, graph, { ...entry, context }, nodeId, node, now);
-        switch (result.kind) {
-          case 'next':
-            nodeId = result.next;
-            if (result.context) context = result.context;
+      const node = graph.nodes[row.node_id]!;
+      const nodeId = row.status === 'waiting' && node.kind === 'wait_for_event' ? node.timeoutNext : row.node_id;
+      running.push({ row, graph, workspace, entry, nodeId, context: row.context, steps: 0 });
+    }
+    // Entries run until they finish, wait or reach a send; the sends of all of them are queued in one batch
+    // per workspace (the channels batch API), and the entries go on from there.
+    while (running.length > 0) {
+      const sends: { run: Running; request: MessageRequest; next: string }[] = [];
+      for (const run of running) {
+        const state = (fields: Partial<FinalState> & Pick<FinalState, 'status' | 'dueAt'>): FinalState => ({
+          id: run.row.id,
+          workspaceId: run.row.workspace_id,
+          customerId: run.row.customer_id,
+          nodeId: run.nodeId,
+          waitingFor: null,
+          context: run.context,
+          attempts: 0,
+          lastError: null,
+          ...fields,
+        });
+        let final: FinalState | undefined;
+        while (final === undefined) {
+          const node = run.graph.nodes[run.nodeId]!;
+          run.steps++;
+          const result: StepResult =
+            run.steps > 200 ? { kind: 'fail', error: 'more than 200 steps at one instant' } : await runInternalStep(trx, run.workspace, run.graph, { ...run.entry, context: run.context }, run.nodeId, node, now);
+          if (result.kind === 'send') {
+            sends.push({ run, request: result.request, next: result.next });
             break;
-          case 'later':
-            final = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, nodeId: result.next, status: 'active', dueAt: result.dueAt, waitingFor: null, context: result.context ?? context, attempts: 0, lastError: null };
-            break;
-          case 'wait_event':
-            final = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, nodeId, status: 'waiting', dueAt: result.timeoutAt, waitingFor: result.event, context: { ...context, waitingSince: now.toISOString() }, attempts: 0, lastError: null };
-            break;
-          case 'outside':
-            outside.push({ entry: { ...entry, context }, nodeId, node, workspace });
-            final = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, nodeId, status: 'active', dueAt: new Date(now.getTime() + externalLeaseMs), waitingFor: null, context, attempts: row.attempts, lastError: null };
-            break;
-          case 'done':
-            final = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, nodeId, status: 'completed', dueAt: now, waitingFor: null, context, attempts: 0, lastError: null };
-            finished++;
-            break;
-          case 'fail':
-            final = { id: row.id, workspaceId: row.workspace_id, customerId: row.customer_id, nodeId, status: 'failed', dueAt: now, waitingFor: null, context, attempts: row.attempts, lastError: result.error };
-            finished++;
-            break;
-          default:
-            assertNever(result, 'step result');
+          }
+          switch (result.kind) {
+            case 'next':
+              run.nodeId = result.next;
+              if (result.context) run.context = result.context;
+              break;
+            case 'later':
+              final = state({ nodeId: result.next, status: 'active', dueAt: result.dueAt });
+              break;
+            case 'wait_event':
+              final = state({ status: 'waiting', dueAt: result.timeoutAt, waitingFor: result.event, context: { ...run.context, waitingSince: now.toISOString() } });
+              break;
+            case 'outside':
+              outside.push({ entry: { ...run.entry, context: run.context }, nodeId: run.nodeId, node, workspace: run.workspace });
+              final = state({ status: 'active', dueAt: new Date(now.getTime() + externalLeaseMs), attempts: run.row.attempts });
+              break;
+            case 'done':
+              final = state({ status: 'completed', dueAt: now });
+              finished++;
+              break;
+            case 'fail':
+              final = state({ status: 'failed', dueAt: now, attempts: run.row.attempts, lastError: result.error });
+              finished++;
+              break;
+            default:
+              assertNever(result, 'step result');
+          }
         }
+        if (final) finals.push(final);
       }
-      finals.push(final);
+      running = [];
+      const byWorkspace = new Map<number, typeof sends>();
+      for (const send of sends) {
+        const group = byWorkspace.get(send.run.workspace.id);
+        if (group) group.push(send);
+        else byWorkspace.set(send.run.workspace.id, [send]);
+      }
+      for (const group of byWorkspace.values()) {
+        const outcomes = await queueMessages(trx, group[0]!.run.workspace, group.map((s) => s.request), now);
+        group.forEach((send, i) => {
+          const outcome = outcomes[i]!;
+          // Quiet hours: the step stays where it is and runs again when the window opens (the same key makes it one message).
+          if (outcome.status === 'held') {
+            finals.push({ id: send.run.row.id, workspaceId: send.run.row.workspace_id, customerId: send.run.row.customer_id, nodeId: send.run.nodeId, status: 'active', dueAt: outcome.until, waitingFor: null, context: send.run.context, attempts: 0, lastError: null });
+          } else {
+            send.run.nodeId = send.next;
+            running.push(send.run);
+          }
+        });
+      }
     }
     await writeFinalStates(trx, finals, now);
     return rows.length;

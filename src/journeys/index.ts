@@ -17,6 +17,6 @@ export {
   type Journey,
   type JourneyAction,
 } from './journeys.ts';
-export { signWebhook, stepKey } from './steps.ts';
+export { stepKey } from './steps.ts';
 export { enrolThroughApi, eventSettleMs, processJourneyEvents, runTimeTriggers } from './triggers.ts';
 export { runEngineTick, startJourneyEngine, type EngineLoop, type EngineTick } from './worker.ts';

@@ -1,7 +1,7 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
-import { queueMessage } from '../channels/index.ts';
+import { signatureHeader, signWebhook, timestampHeader, type MessageRequest } from '../channels/index.ts';
 import { addTagsToCustomers, applyProfilePatch } from '../customers/index.ts';
 import type { Database, JsonObject } from '../db/index.ts';
 import { assignArm } from '../experiments/index.ts';
@@ -30,6 +30,8 @@ export type StepResult =
   | { readonly kind: 'later'; readonly next: string; readonly dueAt: Date; readonly context?: JsonObject }
   | { readonly kind: 'wait_event'; readonly event: string; readonly timeoutAt: Date }
   | { readonly kind: 'outside' }
+  /** The engine queues the message (batched with other entries' sends) and goes on to `next`, or holds for quiet hours. */
+  | { readonly kind: 'send'; readonly request: MessageRequest; readonly next: string }
   | { readonly kind: 'done' }
   | { readonly kind: 'fail'; readonly error: string };
 
@@ -69,23 +71,16 @@ export async function runInternalStep(trx: Trx, workspace: Workspace, graph: Jou
     }
     case 'send': {
       const splits = Object.values((entry.context.splits as Record<string, string> | undefined) ?? {});
-      const outcome = await queueMessage(
-        trx,
-        workspace,
-        {
-          customerId: entry.customerId,
-          channel: node.channel,
-          purpose: node.purpose,
-          content: node.content ?? { templateId: node.templateId! },
-          variables: entry.context,
-          idempotencyKey: stepKey(entry, nodeId),
-          source: { kind: 'journey', id: entry.journeyId, stepId: nodeId, ...(splits.length > 0 ? { variant: splits.join('/') } : {}) },
-        },
-        now,
-      );
-      // Quiet hours: the step stays where it is and runs again when the window opens (the same key makes it one message).
-      if (outcome.status === 'held') return { kind: 'later', next: nodeId, dueAt: outcome.until };
-      return { kind: 'next', next: node.next };
+      const request: MessageRequest = {
+        customerId: entry.customerId,
+        channel: node.channel,
+        purpose: node.purpose,
+        content: node.content ?? { templateId: node.templateId! },
+        variables: entry.context,
+        idempotencyKey: stepKey(entry, nodeId),
+        source: { kind: 'journey', id: entry.journeyId, stepId: nodeId, ...(splits.length > 0 ? { variant: splits.join('/') } : {}) },
+      };
+      return { kind: 'send', request, next: node.next };
     }
     case 'update': {
       if (node.attributes) await applyProfilePatch(trx, workspace.id, entry.customerId, { attributes: node.attributes });
@@ -136,11 +131,6 @@ export async function runInternalStep(trx: Trx, workspace: Workspace, graph: Jou
   }
 }
 
-/** Signs a webhook body: HMAC-SHA256 over "<timestamp>.<body>", so a receiver can check origin and freshness. */
-export function signWebhook(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
 /**
  * Runs a step that calls outside Patron, after the claiming transaction committed. The idempotency key is
  * the same on every retry, so a crash between the call and recording it cannot make the peer act twice.
@@ -157,11 +147,12 @@ export async function runExternalStep(
   switch (node.kind) {
     case 'webhook': {
       const body = JSON.stringify({ journeyId: entry.journeyId, versionId: entry.versionId, entryId: entry.id, step: nodeId, customerId: entry.customerId, data: node.body ?? {} });
-      const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+      const timestamp = Math.floor(clock.now().getTime() / 1000);
       try {
         const response = await fetch(node.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key, 'x-patron-timestamp': timestamp, 'x-patron-signature': signWebhook(node.secret, timestamp, body) },
+          // Signed as the channels module signs its webhooks (HMAC-SHA256 over "<timestamp>.<body>").
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, [timestampHeader]: String(timestamp), [signatureHeader]: signWebhook(node.secret, timestamp, body) },
           body,
           signal: AbortSignal.timeout(10_000),
         });
