@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Workspace } from '../access/index.ts';
-import { queueMessage } from '../channels/index.ts';
+import { queueMessages } from '../channels/index.ts';
 import type { CampaignsTable, Database } from '../db/index.ts';
 import { assignArm, holdoutArm } from '../experiments/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -237,25 +237,28 @@ async function sendRecipientBatch(db: Kysely<Database>, workspace: Workspace, id
       FOR UPDATE SKIP LOCKED`.execute(trx);
     if (rows.length === 0) return 0;
     const outcomes: { customerId: number; outcome: string | null; messageId: number; retryAt: string | null }[] = [];
-    for (const row of rows) {
-      const variant = definition.variants.find((v) => v.name === row.variant)!;
-      const result = await queueMessage(
-        trx,
-        workspace,
-        {
+    const results = await queueMessages(
+      trx,
+      workspace,
+      rows.map((row) => {
+        const variant = definition.variants.find((v) => v.name === row.variant)!;
+        return {
           customerId: row.customer_id,
           channel: definition.channel,
           purpose: definition.purpose,
           content: variant.content ?? { templateId: variant.templateId! },
           idempotencyKey: `campaign:${id}:${row.customer_id}`,
           source: { kind: 'campaign', id, variant: row.variant },
-        },
-        now,
-      );
+        };
+      }),
+      now,
+    );
+    rows.forEach((row, i) => {
+      const result = results[i]!;
       // Quiet hours hold a message: the recipient stays pending and is tried again when the window opens.
       if (result.status === 'held') outcomes.push({ customerId: row.customer_id, outcome: null, messageId: result.messageId, retryAt: result.until.toISOString() });
       else outcomes.push({ customerId: row.customer_id, outcome: result.status, messageId: result.messageId, retryAt: null });
-    }
+    });
     await sql`
       UPDATE campaign_recipients r SET outcome = u.outcome, message_id = u.message_id, retry_at = u.retry_at
       FROM unnest(${outcomes.map((o) => o.customerId)}::bigint[], ${outcomes.map((o) => o.outcome)}::text[], ${outcomes.map((o) => o.messageId)}::bigint[],
