@@ -24,7 +24,7 @@ describe.each(testStores())('access API on $kind', (store) => {
 
   beforeAll(async () => {
     h = await store.open();
-    app = await buildApp({ db: h.db, store: h.kind, clock, rateLimits: { loginIp: { burst: 30, perSecond: 1 }, secretKey: { burst: 5, perSecond: 1 } } });
+    app = await buildApp({ db: h.db, store: h.kind, clock, rateLimits: { loginIp: { burst: 30, perSecond: 1 }, secretKey: { burst: 5, perSecond: 1 }, writeKey: { burst: 3, perSecond: 1 } } });
     ws = await testWorkspace(h.db);
     for (const role of roles) {
       const user = await createUser(h.db, ws.id, { email: `${role}-${ws.id}@example.com`, name: role, password: `${role}-password`, role });
@@ -156,6 +156,14 @@ describe.each(testStores())('access API on $kind', (store) => {
     expect(limited.headers['retry-after']).toBe('1');
     clock.advance(1000);
     expect((await app.inject({ url: '/api/tags', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
+
+    const write = await createApiKey(h.db, { workspaceId: ws.id, kind: 'write', name: 'site' });
+    const track = () =>
+      app.inject({ method: 'POST', url: '/v1/track', headers: { authorization: `Basic ${Buffer.from(`${write.key}:`).toString('base64')}` }, payload: { userId: 'u1', event: 'Viewed' } });
+    expect([(await track()).statusCode, (await track()).statusCode, (await track()).statusCode]).toEqual([200, 200, 200]);
+    const tooFast = await track();
+    expect(tooFast.statusCode).toBe(429);
+    expect(tooFast.headers['retry-after']).toBe('1');
 
     const attempts: number[] = [];
     for (let i = 0; i < 12; i++) attempts.push((await app.inject({ method: 'POST', url: '/api/session', payload: { email: `viewer-${ws.id}@example.com`, password: 'guess-guess' } })).statusCode);
