@@ -130,11 +130,19 @@ export async function evaluateTierUpgrades(trx: Trx, ctx: LedgerContext, custome
   const rules = ctx.program.rules;
   if (rules.tiers.levels.length === 0 || customerIds.length === 0) return [];
   const ids = [...new Set(customerIds)].sort((a, b) => a - b);
-  // Customers already at the top tier cannot move up; one array parameter rather than an IN list of thousands.
-  const top = rules.tiers.levels[rules.tiers.levels.length - 1]!.code;
+  // Only customers who could move up are evaluated: not those at the top tier, and (for spend) not those
+  // whose lifetime net spend in customer_stats, which no window can exceed, is below the next threshold.
+  const levels = rules.tiers.levels;
+  const top = levels[levels.length - 1]!.code;
+  const next = Object.fromEntries([['', levels[0]!.threshold], ...levels.slice(0, -1).map((l, i) => [l.code, levels[i + 1]!.threshold])]);
+  const canReach =
+    rules.tiers.metric === 'spend'
+      ? sql`AND (s.customer_id IS NULL OR s.total_minor >= coalesce((${JSON.stringify(next)}::jsonb ->> coalesce(a.tier, ''))::bigint, 0))`
+      : sql``;
   const { rows: current } = await sql<{ customer_id: number; tier: string | null }>`
-    SELECT customer_id, tier FROM loyalty_accounts
-    WHERE workspace_id = ${ctx.workspaceId} AND program_id = ${ctx.program.id} AND customer_id = ANY(${ids}::bigint[]) AND tier IS DISTINCT FROM ${top}`.execute(trx);
+    SELECT a.customer_id, a.tier FROM loyalty_accounts a
+    LEFT JOIN customer_stats s ON s.workspace_id = a.workspace_id AND s.customer_id = a.customer_id
+    WHERE a.workspace_id = ${ctx.workspaceId} AND a.program_id = ${ctx.program.id} AND a.customer_id = ANY(${ids}::bigint[]) AND a.tier IS DISTINCT FROM ${top} ${canReach}`.execute(trx);
   const values = await qualifyingValues(trx, ctx, current.map((c) => ({ customerId: c.customer_id, end: ctx.now })), true);
   const decisions: Decision[] = [];
   for (const c of current) {
