@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { getWorkspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { exitCustomers, syncMembership } from './membership.ts';
+import { exitCustomers, lockSegments, syncMembership, syncMemberships, type SyncItem } from './membership.ts';
 import { dayInZone, startOfDayInZone } from './time.ts';
 
 export interface ChangeRound {
@@ -53,20 +53,27 @@ export async function processSegmentChanges(db: Kysely<Database>, clock: Clock, 
         .where('id', 'in', [...customers.keys()])
         .execute();
       const gone = live.filter((c) => c.merged_into !== null).map((c) => c.id);
-      await exitCustomers(trx, workspace, gone, now);
       const segments = await trx
         .selectFrom('segments')
         .select(['id', 'name', 'kind', 'rule', 'reads'])
         .where('workspace_id', '=', workspaceId)
-        .where('kind', '=', 'dynamic')
         .where('archived_at', 'is', null)
         .orderBy('id')
         .execute();
-      for (const segment of segments) {
+      // Every segment this round may touch is locked up front, in one order, so rounds and refreshes queue rather than deadlock.
+      await lockSegments(
+        trx,
+        segments.map((s) => s.id),
+      );
+      await exitCustomers(trx, workspace, gone, now);
+      const items: SyncItem[] = [];
+      for (const segment of segments.filter((s) => s.kind === 'dynamic')) {
         const ids = [...customers].filter(([id, sources]) => !gone.includes(id) && [...sources].some((s) => affects(segment.reads, s))).map(([id]) => id);
-        if (ids.length === 0) continue;
-        const change = await syncMembership(trx, workspace, segment, now, { customerIds: ids, emit: true });
-        round.checks += 1;
+        if (ids.length > 0) items.push({ segment, customerIds: ids });
+      }
+      const changes = await syncMemberships(trx, workspace, items, now, true);
+      round.checks += items.length;
+      for (const change of changes.values()) {
         round.entered += change.entered;
         round.exited += change.exited;
       }

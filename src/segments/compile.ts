@@ -49,6 +49,8 @@ export interface CompileContext {
   readonly customerIds?: readonly number[];
   /** The segment being compiled, so a rule that refers back to it is a cycle. */
   readonly selfId?: number;
+  /** Compiling for "why": every condition must be readable for the customer, so no join may drop the row. */
+  readonly explaining?: boolean;
 }
 
 /** A compiled condition: whether it holds (never NULL) and the value it looked at, for "why". */
@@ -85,11 +87,13 @@ interface State {
   timeDependent: boolean;
   readonly segmentStack: number[];
   churnJoin?: string;
+  /** True while compiling a node every ancestor of which is an "all" (or a one-child "any"): its failure fails the rule. */
+  conjunctive: boolean;
 }
 
 /** Compiles a validated rule. Throws invalid_input for a reference to a missing segment or a cycle. */
 export async function compileRule(rule: Rule, ctx: CompileContext): Promise<CompiledRule> {
-  const state: State = { ctx, joins: [], reads: new Set(), timeDependent: false, segmentStack: ctx.selfId === undefined ? [] : [ctx.selfId] };
+  const state: State = { ctx, joins: [], reads: new Set(), timeDependent: false, segmentStack: ctx.selfId === undefined ? [] : [ctx.selfId], conjunctive: !ctx.explaining };
   const tree = await compileNode(rule.root, 'root', state);
   return { tree, predicate: predicateOf(tree), joins: state.joins, reads: state.reads, timeDependent: state.timeDependent };
 }
@@ -113,8 +117,11 @@ function predicateOf(node: CompiledNode): RawBuilder<boolean> {
 
 async function compileNode(node: RuleNode, path: string, state: State): Promise<CompiledNode> {
   if (isGroup(node)) {
+    const outer = state.conjunctive;
+    state.conjunctive = outer && (node.type === 'all' || (node.type === 'any' && node.children.length === 1));
     const children: CompiledNode[] = [];
     for (const [i, child] of node.children.entries()) children.push(await compileNode(child, `${path}.${node.type}[${i}]`, state));
+    state.conjunctive = outer;
     return { kind: 'group', path, type: node.type, children };
   }
   if (node.kind === 'segment') return compileSegmentReference(node.segmentId, node.op === 'not_member', path, state);
@@ -141,6 +148,7 @@ async function compileSegmentReference(segmentId: number, negate: boolean, path:
     const alias = addJoin(
       state,
       sql`SELECT customer_id FROM segment_memberships WHERE workspace_id = ${state.ctx.workspaceId} AND segment_id = ${segment.id} AND exited_at IS NULL ${scopeFilter(state, sql.ref('customer_id'))}`,
+      !negate,
     );
     const member = sql<boolean>`${sql.ref(`${alias}.customer_id`)} IS NOT NULL`;
     const condition: Condition = { kind: 'segment', op: negate ? 'not_member' : 'member', segmentId };
@@ -148,7 +156,10 @@ async function compileSegmentReference(segmentId: number, negate: boolean, path:
   }
   // A dynamic segment is its rule: inlining it keeps the answer exact and lets "why" show the inner conditions.
   state.segmentStack.push(segment.id);
+  const outer = state.conjunctive;
+  state.conjunctive = outer && !negate;
   const inner = await compileNode(segment.rule.root, path, state);
+  state.conjunctive = outer;
   state.segmentStack.pop();
   return { kind: 'group', path, type: negate ? 'none' : 'all', children: [inner], segment: { id: segment.id, name: segment.name } };
 }
@@ -157,9 +168,16 @@ function scopeFilter(state: State, column: RawBuilder<unknown>): RawBuilder<unkn
   return state.ctx.customerIds ? sql`AND ${column} = ANY(${[...state.ctx.customerIds]}::bigint[])` : sql``;
 }
 
-function addJoin(state: State, subquery: RawBuilder<unknown>): string {
+/**
+ * Joins a per-customer subquery. `requiresRow` says the condition fails for a customer without a row there;
+ * when such a condition must hold for the rule to hold (a conjunctive position), the join is an inner
+ * join, so the planner may start from that set (say, the few with two orders in 90 days) instead of
+ * scanning every customer. Otherwise a left join keeps customers without a row.
+ */
+function addJoin(state: State, subquery: RawBuilder<unknown>, requiresRow: boolean): string {
   const alias = `j${state.joins.length + 1}`;
-  state.joins.push(sql`LEFT JOIN (${subquery}) ${sql.raw(alias)} ON ${sql.ref(`${alias}.customer_id`)} = c.id`);
+  const join = requiresRow && state.conjunctive ? sql`JOIN` : sql`LEFT JOIN`;
+  state.joins.push(sql`${join} (${subquery}) ${sql.raw(alias)} ON ${sql.ref(`${alias}.customer_id`)} = c.id`);
   return alias;
 }
 
@@ -181,6 +199,7 @@ function compileCondition(condition: Exclude<Condition, { kind: 'segment' }>, st
         state,
         sql`SELECT ct.customer_id FROM customer_tags ct JOIN tags t ON t.workspace_id = ct.workspace_id AND t.id = ct.tag_id
             WHERE ct.workspace_id = ${state.ctx.workspaceId} AND t.name = ${condition.tag} ${scopeFilter(state, sql.ref('ct.customer_id'))}`,
+        condition.op === 'has',
       );
       const has = sql<boolean>`${sql.ref(`${alias}.customer_id`)} IS NOT NULL`;
       return { holds: condition.op === 'has' ? has : sql<boolean>`NOT ${has}`, observed: has };
@@ -190,6 +209,7 @@ function compileCondition(condition: Exclude<Condition, { kind: 'segment' }>, st
       const alias = addJoin(
         state,
         sql`SELECT DISTINCT customer_id FROM identities WHERE workspace_id = ${state.ctx.workspaceId} AND type = ${condition.type} ${scopeFilter(state, sql.ref('customer_id'))}`,
+        condition.op === 'present',
       );
       const present = sql<boolean>`${sql.ref(`${alias}.customer_id`)} IS NOT NULL`;
       return { holds: condition.op === 'present' ? present : sql<boolean>`NOT ${present}`, observed: present };
@@ -199,6 +219,7 @@ function compileCondition(condition: Exclude<Condition, { kind: 'segment' }>, st
       const alias = addJoin(
         state,
         sql`SELECT customer_id, status FROM consents WHERE workspace_id = ${state.ctx.workspaceId} AND channel = ${condition.channel} AND purpose = ${condition.purpose} ${scopeFilter(state, sql.ref('customer_id'))}`,
+        condition.op !== 'not_opted_in',
       );
       const status = sql.ref(`${alias}.status`);
       const holds =
@@ -231,6 +252,7 @@ function compileField(condition: FieldCondition, state: State): Compiled {
           WHERE workspace_id = ${state.ctx.workspaceId}
             AND run_id = (SELECT max(id) FROM score_runs WHERE workspace_id = ${state.ctx.workspaceId} AND finished_at IS NOT NULL AND kind <> 'targeted')
             ${scopeFilter(state, sql.ref('customer_id'))}`,
+      condition.op === 'is_true',
     );
     const flagged = sql<boolean>`${sql.ref(`${state.churnJoin}.customer_id`)} IS NOT NULL`;
     return { holds: condition.op === 'is_true' ? flagged : sql<boolean>`NOT ${flagged}`, observed: flagged };
@@ -393,6 +415,7 @@ function compileEvent(condition: EventCondition, state: State): Compiled {
         WHERE e.workspace_id = ${state.ctx.workspaceId} AND e.name = ${condition.name} AND e.customer_id IS NOT NULL
           ${windowFilter(sql.ref('e.occurred_at'), condition.window, state)} ${sql.join(filters, sql` `)} ${scopeFilter(state, sql.ref('e.customer_id'))}
         GROUP BY e.customer_id`,
+    condition.op === 'did',
   );
   const n = sql`coalesce(${sql.ref(`${alias}.n`)}, 0)`;
   if (condition.op === 'did_not') return { holds: sql<boolean>`${n} = 0`, observed: n };
@@ -413,6 +436,8 @@ function compileOrders(condition: OrdersCondition, state: State): Compiled {
     n = sql`coalesce(st.order_count, 0)`;
     total = sql`coalesce(st.total_minor, 0)`;
   } else {
+    // Whether a customer without orders here meets the condition (count 0, total 0; no average at all).
+    const zeroHolds = condition.measure !== 'average_order_value' && zeroMeets(condition);
     const channels = condition.channels ? sql`AND o.channel = ANY(${condition.channels}::text[])` : sql``;
     const stores = condition.stores ? sql`AND o.store = ANY(${condition.stores}::text[])` : sql``;
     const alias = addJoin(
@@ -421,6 +446,7 @@ function compileOrders(condition: OrdersCondition, state: State): Compiled {
           WHERE o.workspace_id = ${state.ctx.workspaceId} AND o.customer_id IS NOT NULL AND ${keptOrder}
             ${windowFilter(sql.ref('o.ordered_at'), condition.window, state)} ${channels} ${stores} ${scopeFilter(state, sql.ref('o.customer_id'))}
           GROUP BY o.customer_id`,
+      !zeroHolds,
     );
     n = sql`coalesce(${sql.ref(`${alias}.n`)}, 0)`;
     total = sql`coalesce(${sql.ref(`${alias}.total`)}, 0)`;
@@ -430,6 +456,28 @@ function compileOrders(condition: OrdersCondition, state: State): Compiled {
   // Average order value has no value without orders, and then no comparison holds (SQL NULL → false).
   const measure = condition.measure === 'count' ? n : condition.measure === 'total_spent' ? total : sql`(${total})::numeric / nullif(${n}, 0)`;
   return { holds: compareValue(measure, 'number', condition.op, value, state), observed: measure };
+}
+
+function zeroMeets(condition: OrdersCondition): boolean {
+  const v = condition.value;
+  switch (condition.op) {
+    case 'eq':
+      return v === 0;
+    case 'neq':
+      return v !== 0;
+    case 'gt':
+      return 0 > (v as number);
+    case 'gte':
+      return 0 >= (v as number);
+    case 'lt':
+      return 0 < (v as number);
+    case 'lte':
+      return 0 <= (v as number);
+    case 'between': {
+      const [low, high] = v as number[];
+      return low! <= 0 && 0 <= high!;
+    }
+  }
 }
 
 function compilePurchased(condition: PurchasedCondition, state: State): Compiled {
@@ -443,6 +491,7 @@ function compilePurchased(condition: PurchasedCondition, state: State): Compiled
     sql`SELECT DISTINCT o.customer_id FROM orders o JOIN order_items i ON i.workspace_id = o.workspace_id AND i.order_id = o.id
         WHERE o.workspace_id = ${state.ctx.workspaceId} AND o.customer_id IS NOT NULL AND ${keptOrder} AND (${sql.join(items, sql` OR `)})
           ${windowFilter(sql.ref('o.ordered_at'), condition.window, state)} ${scopeFilter(state, sql.ref('o.customer_id'))}`,
+    condition.op === 'did',
   );
   const bought = sql<boolean>`${sql.ref(`${alias}.customer_id`)} IS NOT NULL`;
   return { holds: condition.op === 'did' ? bought : sql<boolean>`NOT ${bought}`, observed: bought };

@@ -42,15 +42,28 @@ export function compileContext(trx: Trx, workspace: Workspace, now: Date, extra:
 
 /** Serializes membership writes of one segment (a full refresh and the change worker never interleave). */
 export async function lockSegment(trx: Trx, segmentId: number): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`segment:${segmentId}`}, 0))`.execute(trx);
+  await lockSegments(trx, [segmentId]);
+}
+
+/** Locks several segments in one global order (ascending id), so two writers never wait on each other in a cycle. */
+export async function lockSegments(trx: Trx, segmentIds: readonly number[]): Promise<void> {
+  await sql`
+    SELECT pg_advisory_xact_lock(h)
+    FROM (SELECT hashtextextended('segment:' || id::text, 0) AS h FROM unnest(${[...new Set(segmentIds)]}::bigint[]) AS id ORDER BY id) s`.execute(trx);
+}
+
+/** A segment to bring up to date, for every customer or only the given ones. */
+export interface SyncItem {
+  readonly segment: SegmentRow;
+  readonly customerIds?: readonly number[];
 }
 
 /**
- * Brings a segment's stored membership in line with its rule, for every customer or only `customerIds`,
- * in one statement: customers who now match and are not members enter, members who no longer match
- * exit. With `emit`, each entry and exit is also written as a "Segment Entered" / "Segment Exited" event
- * of the customer (what journeys trigger on); the first population of a new segment emits nothing.
- * Updates the segment's count and today's size row.
+ * Brings a segment's stored membership in line with its rule, for every customer or only `customerIds`:
+ * customers who now match and are not members enter, members who no longer match exit. With `emit`, each
+ * entry and exit is also written as a "Segment Entered" / "Segment Exited" event of the customer (what
+ * journeys trigger on); the first population of a new segment emits nothing. Updates the segment's count
+ * and today's size row.
  */
 export async function syncMembership(
   trx: Trx,
@@ -59,40 +72,71 @@ export async function syncMembership(
   now: Date,
   options: { readonly customerIds?: readonly number[]; readonly emit: boolean },
 ): Promise<MembershipChange> {
-  await lockSegment(trx, segment.id);
-  const ctx = compileContext(trx, workspace, now, { selfId: segment.id, ...(options.customerIds ? { customerIds: options.customerIds } : {}) });
-  const compiled = await compileRule(parseRule(segment.rule), ctx);
+  const changes = await syncMemberships(trx, workspace, [{ segment, ...(options.customerIds ? { customerIds: options.customerIds } : {}) }], now, options.emit);
+  return changes.get(segment.id) ?? { entered: 0, exited: 0 };
+}
+
+/**
+ * syncMembership for several segments in one statement: what the change worker runs each round, so the
+ * cost of a round is one statement whatever the number of segments it re-checks.
+ */
+export async function syncMemberships(trx: Trx, workspace: Workspace, items: readonly SyncItem[], now: Date, emit: boolean): Promise<Map<number, MembershipChange>> {
+  if (items.length === 0) return new Map();
+  const scoped = items[0]!.customerIds !== undefined;
+  if (items.some((i) => (i.customerIds !== undefined) !== scoped)) throw new Error('syncMemberships: scope every item or none');
+  await lockSegments(
+    trx,
+    items.map((i) => i.segment.id),
+  );
+  const targets = [];
+  for (const item of items) {
+    const ctx = compileContext(trx, workspace, now, { selfId: item.segment.id, ...(item.customerIds ? { customerIds: item.customerIds } : {}) });
+    const compiled = await compileRule(parseRule(item.segment.rule), ctx);
+    targets.push(sql`SELECT ${item.segment.id}::bigint AS segment_id, c.id ${membersFrom(compiled, ctx)}`);
+  }
+  const segmentIds = items.map((i) => i.segment.id);
   const at = now.toISOString();
-  const scope = options.customerIds ? sql`AND m.customer_id = ANY(${[...options.customerIds]}::bigint[])` : sql``;
-  const properties = JSON.stringify({ segment_id: segment.id, segment_name: segment.name });
-  const events = options.emit
+  // Which (segment, customer) pairs may exit: every member of the segments, or only the re-checked customers.
+  const pairs = items.flatMap((i) => (i.customerIds ?? []).map((c) => [i.segment.id, c] as const));
+  const exitScope = scoped
+    ? sql`AND m.customer_id = ANY(${[...new Set(pairs.map((p) => p[1]))]}::bigint[])
+          AND (m.segment_id, m.customer_id) IN (SELECT * FROM unnest(${pairs.map((p) => p[0])}::bigint[], ${pairs.map((p) => p[1])}::bigint[]))`
+    : sql``;
+  const names = sql`unnest(${segmentIds}::bigint[], ${items.map((i) => i.segment.name)}::text[]) AS sn (id, name)`;
+  const events = emit
     ? sql`, emitted AS (
         INSERT INTO events (workspace_id, message_id, customer_id, origin_customer_id, type, name, occurred_at, received_at, properties, context)
-        SELECT ${workspace.id}, 'segment:' || ${segment.id}::text || ':' || x.id::text || ':' || x.what, x.customer_id, x.customer_id, 'track',
+        SELECT ${workspace.id}, 'segment:' || x.segment_id::text || ':' || x.id::text || ':' || x.what, x.customer_id, x.customer_id, 'track',
                CASE x.what WHEN 'entered' THEN ${segmentEnteredEvent} ELSE ${segmentExitedEvent} END,
-               ${at}::timestamptz, ${at}::timestamptz, ${properties}::jsonb, '{"library": {"name": "patron-segments"}}'::jsonb
-        FROM (SELECT id, customer_id, 'entered' AS what FROM entered UNION ALL SELECT id, customer_id, 'exited' FROM exited) x
+               ${at}::timestamptz, ${at}::timestamptz, jsonb_build_object('segment_id', x.segment_id, 'segment_name', sn.name),
+               '{"library": {"name": "patron-segments"}}'::jsonb
+        FROM changed x JOIN ${names} ON sn.id = x.segment_id
         ON CONFLICT (workspace_id, message_id) DO NOTHING)`
     : sql``;
-  const result = await sql<{ entered: number; exited: number }>`
-    WITH target AS MATERIALIZED (SELECT c.id ${membersFrom(compiled, ctx)}),
+  const result = await sql<{ segment_id: number; entered: number; exited: number }>`
+    WITH target AS MATERIALIZED (${sql.join(targets, sql` UNION ALL `)}),
     exited AS (
       UPDATE segment_memberships m SET exited_at = ${at}::timestamptz
-      WHERE m.workspace_id = ${workspace.id} AND m.segment_id = ${segment.id} AND m.exited_at IS NULL ${scope}
-        AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = m.customer_id)
-      RETURNING m.id, m.customer_id),
+      WHERE m.workspace_id = ${workspace.id} AND m.segment_id = ANY(${segmentIds}::bigint[]) AND m.exited_at IS NULL ${exitScope}
+        AND NOT EXISTS (SELECT 1 FROM target t WHERE t.segment_id = m.segment_id AND t.id = m.customer_id)
+      RETURNING m.id, m.customer_id, m.segment_id),
     entered AS (
       INSERT INTO segment_memberships (workspace_id, customer_id, segment_id, entered_at)
-      SELECT ${workspace.id}, t.id, ${segment.id}, ${at}::timestamptz FROM target t
+      SELECT ${workspace.id}, t.id, t.segment_id, ${at}::timestamptz FROM target t
       WHERE NOT EXISTS (
         SELECT 1 FROM segment_memberships m
-        WHERE m.workspace_id = ${workspace.id} AND m.segment_id = ${segment.id} AND m.customer_id = t.id AND m.exited_at IS NULL)
-      RETURNING id, customer_id)
+        WHERE m.workspace_id = ${workspace.id} AND m.segment_id = t.segment_id AND m.customer_id = t.id AND m.exited_at IS NULL)
+      RETURNING id, customer_id, segment_id),
+    changed AS (
+      SELECT id, customer_id, segment_id, 'entered' AS what FROM entered
+      UNION ALL SELECT id, customer_id, segment_id, 'exited' FROM exited)
     ${events}
-    SELECT (SELECT count(*) FROM entered)::int AS entered, (SELECT count(*) FROM exited)::int AS exited`.execute(trx);
-  const change = result.rows[0] ?? { entered: 0, exited: 0 };
-  await recordSize(trx, workspace, segment.id, now, change, options.customerIds === undefined);
-  return change;
+    SELECT segment_id, count(*) FILTER (WHERE what = 'entered')::int AS entered, count(*) FILTER (WHERE what = 'exited')::int AS exited
+    FROM changed GROUP BY segment_id`.execute(trx);
+  const changes = new Map<number, MembershipChange>(segmentIds.map((id) => [id, { entered: 0, exited: 0 }]));
+  for (const row of result.rows) changes.set(Number(row.segment_id), { entered: row.entered, exited: row.exited });
+  await recordSizes(trx, workspace, changes, now, !scoped);
+  return changes;
 }
 
 /** Ends every current stay of customers who no longer exist as profiles (merged away or erased). */
@@ -106,30 +150,34 @@ export async function exitCustomers(trx: Trx, workspace: Workspace, customerIds:
     .where('exited_at', 'is', null)
     .returning('segment_id')
     .execute();
-  const bySegment = new Map<number, number>();
-  for (const row of exited) bySegment.set(row.segment_id, (bySegment.get(row.segment_id) ?? 0) + 1);
-  for (const [segmentId, count] of bySegment) {
-    await lockSegment(trx, segmentId);
-    await recordSize(trx, workspace, segmentId, now, { entered: 0, exited: count }, false);
-  }
+  const bySegment = new Map<number, MembershipChange>();
+  for (const row of exited) bySegment.set(row.segment_id, { entered: 0, exited: (bySegment.get(row.segment_id)?.exited ?? 0) + 1 });
+  await lockSegments(trx, [...bySegment.keys()]);
+  await recordSizes(trx, workspace, bySegment, now, false);
 }
 
 /**
- * Keeps the segment's member count and today's size row: after a full sync the count is taken from the
+ * Keeps the segments' member counts and today's size rows: after a full sync a count is taken from the
  * membership itself; after an incremental one it moves by the entries and exits.
  */
-async function recordSize(trx: Trx, workspace: Workspace, segmentId: number, now: Date, change: MembershipChange, recount: boolean): Promise<void> {
+async function recordSizes(trx: Trx, workspace: Workspace, changes: ReadonlyMap<number, MembershipChange>, now: Date, recount: boolean): Promise<void> {
+  if (changes.size === 0) return;
+  const ids = [...changes.keys()];
+  const entered = ids.map((id) => changes.get(id)!.entered);
+  const exited = ids.map((id) => changes.get(id)!.exited);
   const count = recount
-    ? sql`(SELECT count(*)::int FROM segment_memberships WHERE workspace_id = ${workspace.id} AND segment_id = ${segmentId} AND exited_at IS NULL)`
-    : sql`member_count + ${change.entered}::int - ${change.exited}::int`;
-  const updated = await sql<{ member_count: number }>`
-    UPDATE segments SET member_count = ${count}, refreshed_at = CASE WHEN ${recount} THEN ${now.toISOString()}::timestamptz ELSE refreshed_at END
-    WHERE workspace_id = ${workspace.id} AND id = ${segmentId}
-    RETURNING member_count`.execute(trx);
-  const members = updated.rows[0]?.member_count ?? 0;
+    ? sql`(SELECT count(*)::int FROM segment_memberships m WHERE m.workspace_id = s.workspace_id AND m.segment_id = s.id AND m.exited_at IS NULL)`
+    : sql`s.member_count + d.entered - d.exited`;
+  const updated = await sql<{ id: number; member_count: number }>`
+    UPDATE segments s SET member_count = ${count}, refreshed_at = CASE WHEN ${recount} THEN ${now.toISOString()}::timestamptz ELSE s.refreshed_at END
+    FROM unnest(${ids}::bigint[], ${entered}::int[], ${exited}::int[]) AS d (id, entered, exited)
+    WHERE s.workspace_id = ${workspace.id} AND s.id = d.id
+    RETURNING s.id, s.member_count`.execute(trx);
+  const members = new Map(updated.rows.map((r) => [Number(r.id), r.member_count]));
   await sql`
     INSERT INTO segment_sizes (workspace_id, segment_id, day, members, entered, exited)
-    VALUES (${workspace.id}, ${segmentId}, ${dayInZone(now, workspace.timezone)}::date, ${members}, ${change.entered}, ${change.exited})
+    SELECT ${workspace.id}, d.id, ${dayInZone(now, workspace.timezone)}::date, d.members, d.entered, d.exited
+    FROM unnest(${ids}::bigint[], ${ids.map((id) => members.get(id) ?? 0)}::int[], ${entered}::int[], ${exited}::int[]) AS d (id, members, entered, exited)
     ON CONFLICT (workspace_id, segment_id, day) DO UPDATE
       SET members = excluded.members, entered = segment_sizes.entered + excluded.entered, exited = segment_sizes.exited + excluded.exited`.execute(trx);
 }

@@ -93,7 +93,7 @@ export async function explainCustomer(db: Kysely<Database>, workspace: Workspace
     if (customer.merged_into !== null) {
       throw new PatronError('not_found', `Customer ${customerId} was merged into ${customer.merged_into}; ask about that profile`, { path: ['customerId'], value: customerId });
     }
-    const ctx = compileContext(trx, workspace, clock.now(), { customerIds: [customerId] });
+    const ctx = compileContext(trx, workspace, clock.now(), { customerIds: [customerId], explaining: true });
     const compiled = await compileRule(rule, ctx);
     const leaves: { holds: string; observed: string; node: CompiledNode & { kind: 'condition' } }[] = [];
     const collect = (node: CompiledNode) => {

@@ -61,6 +61,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
 
     CREATE INDEX events_name_time ON events (workspace_id, name, occurred_at);
+    CREATE INDEX orders_time ON orders (workspace_id, ordered_at);
     CREATE INDEX order_items_category ON order_items (workspace_id, category);
     CREATE INDEX order_items_sku ON order_items (workspace_id, sku);
   `,
