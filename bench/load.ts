@@ -87,17 +87,15 @@ async function createDatabase(adminUrl: string): Promise<{ url: string; drop: ()
   };
 }
 
-const location: { databaseUrl?: string; dataDir?: string } = {};
-let cleanup = async () => {};
-if (args.store === 'postgres') {
-  const db = await createDatabase(args['admin-url']);
-  location.databaseUrl = db.url;
-  cleanup = db.drop;
-} else {
+async function prepareStore(): Promise<{ location: { databaseUrl?: string; dataDir?: string }; cleanup: () => Promise<void> }> {
+  if (args.store === 'postgres') {
+    const db = await createDatabase(args['admin-url']);
+    return { location: { databaseUrl: db.url }, cleanup: db.drop };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'patron-load-'));
-  location.dataDir = join(dir, 'data');
-  cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  return { location: { dataDir: join(dir, 'data') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
+const { location, cleanup } = await prepareStore();
 
 // The demo data set (customers with emails and phones, orders, events) is what the API reads.
 const started = performance.now();
