@@ -182,6 +182,26 @@ describe.each(testStores())('segments on $kind', (store) => {
     expect(errors).toEqual([]);
   });
 
+  it('lets a merged-away profile leave its segments while the survivor stays', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const a = await customer(ws, 'a@example.com', { city: '杭州' });
+    const { customerId: b } = await identifyCustomer(h.db, ws, { identities: [{ type: 'phone', value: '13800138009' }], profile: { city: '杭州' }, reason: 'test' });
+    const segment = await createSegment(h.db, ws, { name: 'Hangzhou', rule: { version: 1, root: { all: [{ kind: 'field', field: 'city', op: 'eq', value: '杭州' }] } } }, clock);
+    expect(await members(ws, segment.id)).toEqual([a, b].sort((x, y) => x - y));
+    await identifyCustomer(h.db, ws, {
+      identities: [
+        { type: 'email', value: 'a@example.com' },
+        { type: 'phone', value: '13800138009' },
+      ],
+      reason: 'test',
+    });
+    await processSegmentChanges(h.db, clock);
+    expect(await members(ws, segment.id)).toEqual([a]);
+    const [row] = await h.db.selectFrom('segments').select('member_count').where('id', '=', segment.id).execute();
+    expect(row!.member_count).toBe(1);
+  });
+
   it('re-checks time-based rules on the daily pass, and a customer leaves when the window passes them by', async () => {
     const ws = await testWorkspace(h.db);
     const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
