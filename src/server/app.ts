@@ -13,7 +13,10 @@ import { handleError, handleFrameworkError, handleNotFound } from './errors.ts';
 import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-limit.ts';
 import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { channelRoutes, messageLinkRoutes } from './routes/channels.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { journeyRoutes } from './routes/journeys.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -85,10 +88,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(privacyRoutes(ctx));
       await api.register(segmentRoutes(ctx));
       await api.register(loyaltyRoutes(ctx));
+      await api.register(channelRoutes(ctx));
+      await api.register(journeyRoutes(ctx));
+      await api.register(campaignRoutes(ctx));
     },
     { prefix: '/api' },
   );
   await app.register(trackingRoutes(ctx), { prefix: '/v1' });
+  // Links inside messages (open pixel, click redirect, unsubscribe): public, signed per workspace.
+  await app.register(messageLinkRoutes(ctx), { prefix: '/t' });
 
   await app.register(webConsole());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: ctx.store }));
