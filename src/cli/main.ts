@@ -10,6 +10,7 @@ import { privacyCommand } from './privacy-command.ts';
 import { scoresCommand } from './scores-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { userCommand } from './user-command.ts';
+import { workerCommand } from './worker-command.ts';
 
 const program = new Command('patron')
   .description('Patron: customer data, analytics, segments, journeys and loyalty on PostgreSQL')
@@ -25,7 +26,8 @@ const program = new Command('patron')
   .addCommand(importCommand())
   .addCommand(loyaltyCommand())
   .addCommand(privacyCommand())
-  .addCommand(userCommand());
+  .addCommand(userCommand())
+  .addCommand(workerCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { readConfig } from '../config.ts';
 import { runScoring } from '../analytics/index.ts';
+import { startJourneyEngine } from '../journeys/index.ts';
 import { systemClock } from '../lib/clock.ts';
 import { startSegmentWorker } from '../segments/index.ts';
 import { buildApp } from '../server/app.ts';
@@ -31,7 +32,12 @@ export function serveCommand(): Command {
       const segments = startSegmentWorker(handle.db, systemClock, {
         onError: (error) => app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'segment worker round failed'),
       });
+      // Journeys and campaigns move on while serving: triggers, due steps, broadcasts, then delivery of queued messages.
+      const journeys = startJourneyEngine(handle.db, systemClock, {
+        onError: (error) => app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'journey engine tick failed'),
+      });
       const stop = async () => {
+        await journeys.stop();
         await segments.stop();
         await app.close();
         await handle.close();
