@@ -62,6 +62,12 @@ describe.each(testStores())('the first-start demo load on $kind', (store) => {
     expect(stream.text()).toContain("curl -H 'Authorization: Bearer demo-secret-key' http://localhost:4321/api/customers");
     expect(stream.text()).toContain('PATRON_NO_DEMO=1');
     expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
+    expect(stream.text()).toContain('Console sign-in at http://localhost:4321: demo@patron.dev / patron-demo');
+
+    // A demo loaded before console users existed gets the documented login on the next start.
+    await h.db.deleteFrom('users').execute();
+    expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
+    expect(await h.db.selectFrom('users').select(['email', 'role']).execute()).toEqual([{ email: 'demo@patron.dev', role: 'owner' }]);
 
     // Changing the workspace settings keeps the load record.
     const demo = (await findWorkspaceBySlug(h.db, 'demo'))!;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { demoLogin, recordAudit } from '../access/index.ts';
+import { demoLogin, ensureDemoUser, findWorkspaceBySlug, recordAudit, setupNeeded } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { deleteDemo, demoSecretKey, demoStatus, demoWorkspace, demoWriteKey, loadDemo, type DemoProgress, type LoadDemoOptions, type LoadDemoResult } from '../ingest/index.ts';
 import { invalidInput } from '../lib/errors.ts';
@@ -147,6 +147,8 @@ export async function loadDemoOnFirstStart(
   if (noDemo.data === '1' || noDemo.data === 'true') return undefined;
   const status = await demoStatus(db);
   // Load into an empty installation, or finish a load that was interrupted; never touch anything else.
+  // A demo loaded before console users existed gets its documented login, while nobody else has signed up.
+  if (status.exists && status.complete && (await setupNeeded(db))) await ensureDemoUser(db, (await findWorkspaceBySlug(db, demoWorkspace.slug))!.id);
   if (status.otherWorkspaces || (status.exists && (status.complete || !status.startedByLoader))) return undefined;
   const progress = demoProgressLine(stream);
   const started = performance.now();
