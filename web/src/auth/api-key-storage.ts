@@ -1,4 +1,4 @@
-// Until user sign-in lands, the console holds a secret API key in this browser's localStorage.
+// The alternative to a signed-in session: a secret API key the user pasted, kept in this browser's localStorage.
 const storageKey = 'patron.apiKey';
 
 /** The key remembered in this browser, if any. */
