@@ -1,6 +1,17 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Workspace } from '../../access/index.ts';
-import { applyProfilePatches, findIdentityOwners, identityKey, identityPriority, lockLiveProfiles, resolveCustomers, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import {
+  applyProfilePatches,
+  findIdentityOwners,
+  identityKey,
+  identityPriority,
+  lockLiveProfiles,
+  recordConsents,
+  resolveCustomers,
+  type ConsentStatement,
+  type Identity,
+  type ProfilePatch,
+} from '../../customers/index.ts';
 import type { Database, EventType, JsonObject } from '../../db/index.ts';
 import { recordEvents, type EventRow } from '../../events/index.ts';
 import { postPointsForActivity } from '../../loyalty/index.ts';
@@ -9,6 +20,7 @@ import { applyRefunds, orderCompletedEvent, orderFromEvent, orderRefundedEvent, 
 import { eventTime, parseTimestamp } from './event-time.ts';
 import { deriveMessageId } from './message-id.ts';
 import type { TrackingMessage, TrackingPayload } from './schema.ts';
+import { consentFromMessage, type TrackedConsent } from './consent.ts';
 import { messageIdentities, profileFromTraits, type TrackingWarning } from './traits.ts';
 
 /** What one tracking call did once committed. */
@@ -33,6 +45,7 @@ interface Prepared {
   readonly patch: ProfilePatch | undefined;
   readonly order: OrderInput | undefined;
   readonly refund: RefundRequest | undefined;
+  readonly consents: readonly TrackedConsent[];
 }
 
 const reason = 'tracking';
@@ -61,7 +74,8 @@ function prepare(payload: TrackingPayload, workspace: Workspace, receivedAt: Dat
     // The buyer is the most specific identifier, which resolves to the event's profile.
     const order = message.type === 'track' && message.event === orderCompletedEvent ? orderFromEvent(properties, occurredAt, identities[0], workspace, at, warnings) : undefined;
     const refund = message.type === 'track' && message.event === orderRefundedEvent ? refundFromEvent(properties, messageId, occurredAt, workspace, at, warnings) : undefined;
-    return { message, at, messageId, occurredAt, context, identities, patch, order, refund };
+    const consents = consentFromMessage(message, context, occurredAt, at, warnings);
+    return { message, at, messageId, occurredAt, context, identities, patch, order, refund, consents };
   });
 }
 
@@ -158,6 +172,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
   const patches: { customerId: number; patch: ProfilePatch }[] = [];
   const orders = new Map<string, OrderInput>();
   const refunds: RefundRequest[] = [];
+  const consents: ConsentStatement[] = [];
   const order = prepared
     .map((p, n) => ({ p, n }))
     .filter(({ p }) => fresh.has(p.messageId))
@@ -165,6 +180,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
   for (const { p, n } of order) {
     const customerId = customerIds[n] ?? null;
     if (p.patch && customerId !== null) patches.push({ customerId, patch: p.patch });
+    if (customerId !== null) for (const c of p.consents) consents.push({ ...c, customerId });
     const o = p.order;
     if (o) {
       if (orders.has(o.externalId)) warnings.push({ path: `${p.at}properties.order_id`, message: `order ${o.externalId} appears more than once in this call; the latest one was recorded` });
@@ -174,6 +190,7 @@ async function write(trx: Transaction<Database>, workspace: Workspace, prepared:
   }
   // In time order: applyProfilePatches lets a profile's later patches win, field by field and attribute by attribute.
   await applyProfilePatches(trx, workspace.id, patches);
+  await recordConsents(trx, workspace.id, consents);
   if (orders.size > 0) await recordOrdersInTransaction(trx, workspace, [...orders.values()], `${reason}: ${orderCompletedEvent}`);
   await applyRefunds(trx, workspace, refunds, warnings);
   // Points for the orders, refunds and tracked events of this call, in its transaction (nothing without a loyalty program).
