@@ -123,9 +123,8 @@ export async function syncMemberships(trx: Trx, workspace: Workspace, items: rea
     entered AS (
       INSERT INTO segment_memberships (workspace_id, customer_id, segment_id, entered_at)
       SELECT ${workspace.id}, t.id, t.segment_id, ${at}::timestamptz FROM target t
-      WHERE NOT EXISTS (
-        SELECT 1 FROM segment_memberships m
-        WHERE m.workspace_id = ${workspace.id} AND m.segment_id = t.segment_id AND m.customer_id = t.id AND m.exited_at IS NULL)
+      -- Current members conflict on the partial unique index and are skipped: only real entries come back.
+      ON CONFLICT (workspace_id, segment_id, customer_id) WHERE exited_at IS NULL DO NOTHING
       RETURNING id, customer_id, segment_id),
     changed AS (
       SELECT id, customer_id, segment_id, 'entered' AS what FROM entered
