@@ -22,18 +22,25 @@ export interface WebhookReceiver {
   rejected: number;
   /** Answer the next `n` requests with this status instead of accepting them. */
   failNext(n: number, status: number): void;
+  /** Answer each request after this many milliseconds (a slow consumer, so a kill lands mid-delivery). */
+  delay(ms: number): void;
+  /** How many valid requests arrived per idempotency key (redeliveries included). */
+  readonly attempts: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(secret: string, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): Promise<WebhookReceiver> {
   const seen = new Set<string>();
   let failures = 0;
+  let delayMs = 0;
+  const attempts = new Map<string, number>();
   let failStatus = 500;
   const state = { received: [] as ReceivedWebhook[], requests: 0, rejected: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => setTimeout(respond, delayMs));
+    const respond = () => {
       state.requests += 1;
       if (failures > 0) {
         failures -= 1;
@@ -52,12 +59,13 @@ export async function startWebhookReceiver(secret: string, nowSeconds: () => num
         return;
       }
       const key = String(req.headers['idempotency-key'] ?? '');
+      attempts.set(key, (attempts.get(key) ?? 0) + 1);
       if (!seen.has(key)) {
         seen.add(key);
         state.received.push({ idempotencyKey: key, body: JSON.parse(body) as Record<string, unknown> });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
+    };
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,6 +87,10 @@ export async function startWebhookReceiver(secret: string, nowSeconds: () => num
     set rejected(n: number) {
       state.rejected = n;
     },
+    delay(ms) {
+      delayMs = ms;
+    },
+    attempts,
     failNext(n, status) {
       failures = n;
       failStatus = status;
