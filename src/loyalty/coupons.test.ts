@@ -32,13 +32,13 @@ describe.each(testStores())('coupons on $kind', (store) => {
     const customer = async () => (await h.db.insertInto('customers').values({ workspace_id: ws.id, name: 'c' }).returning('id').executeTakeFirstOrThrow()).id;
     const [a, b] = [await customer(), await customer()];
     const tea = await createCouponTemplate(h.db, ws.id, { name: '¥10 off ¥50 of tea', discountKind: 'amount_off', amountOffMinor: 1000, minSpendMinor: 5000, categories: ['tea'], validDays: 30, perCustomerLimit: 1 });
-    const first = await issueCoupons(h.db, ws, tea.id, [a, b, 999_999], { source: 'api', clock, random });
+    const first = await issueCoupons(h.db, ws.id, tea.id, [a, b, 999_999], { source: 'api', clock, random });
     expect(first.issued.map((i) => i.customerId)).toEqual([a, b]);
     expect(first.issued[0]!.code).toMatch(/^[A-HJ-NP-Z2-9]{10}$/);
     expect(first.issued[0]!.code).not.toBe(first.issued[1]!.code);
     expect(first.issued[0]!.expiresAt).toEqual(new Date('2025-05-31T00:00:00Z'));
     expect(first.skipped).toEqual([{ customerId: 999_999, reason: 'unknown_customer' }]);
-    expect((await issueCoupons(h.db, ws, tea.id, [a], { source: 'api', clock, random })).skipped).toEqual([{ customerId: a, reason: 'limit_reached' }]);
+    expect((await issueCoupons(h.db, ws.id, tea.id, [a], { source: 'api', clock, random })).skipped).toEqual([{ customerId: a, reason: 'limit_reached' }]);
 
     const code = first.issued[0]!.code;
     const on = (externalId: string, lines: { category?: string; amountMinor: number }[]) => ({ code, customerId: a, order: { externalId, lines } });
@@ -64,8 +64,8 @@ describe.each(testStores())('coupons on $kind', (store) => {
     await recordOrders(h.db, ws, [{ externalId: 'P1', customer: { identities: [{ type: 'email', value: 'p@example.com' }] }, currency: 'CNY', orderedAt: clock.now(), items: [{ category: 'tea', quantity: 2, unitPriceMinor: 4000 }] }]);
     const c = (await h.db.selectFrom('identities').select('customer_id').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).customer_id;
     const pct = await createCouponTemplate(h.db, ws.id, { name: '15% off', discountKind: 'percent_off', percentOff: 15, maxDiscountMinor: 1000, pointsCost: 300 });
-    expect((await issueCoupons(h.db, ws, pct.id, [c], { source: 'journey:1', issueKey: 'journey:1:step:2', clock, random })).issued).toHaveLength(1);
-    expect((await issueCoupons(h.db, ws, pct.id, [c], { source: 'journey:1', issueKey: 'journey:1:step:2', clock, random })).skipped).toEqual([{ customerId: c, reason: 'already_issued' }]);
+    expect((await issueCoupons(h.db, ws.id, pct.id, [c], { source: 'journey:1', issueKey: 'journey:1:step:2', clock, random })).issued).toHaveLength(1);
+    expect((await issueCoupons(h.db, ws.id, pct.id, [c], { source: 'journey:1', issueKey: 'journey:1:step:2', clock, random })).skipped).toEqual([{ customerId: c, reason: 'already_issued' }]);
     const [coupon] = await listCustomerCoupons(h.db, ws.id, c, clock);
     // 15% of 8,000 is 1,200, capped at 1,000.
     expect(await redeemCoupon(h.db, ws, { code: coupon!.code.toLowerCase(), customerId: c, order: { externalId: 'P1' } }, clock)).toMatchObject({ discountMinor: 1000, orderTotalMinor: 8000 });

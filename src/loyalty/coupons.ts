@@ -117,8 +117,8 @@ export interface IssueOptions {
 }
 
 /** issueCoupons in the caller's transaction. */
-export async function issueCouponsInTransaction(trx: Trx, workspace: Workspace, templateId: number, customerIds: readonly number[], options: IssueOptions): Promise<IssueResult> {
-  const ws = workspace.id;
+export async function issueCouponsInTransaction(trx: Trx, workspaceId: number, templateId: number, customerIds: readonly number[], options: IssueOptions): Promise<IssueResult> {
+  const ws = workspaceId;
   // The template row serializes issuance of one template, so the per-customer limit holds under concurrency.
   const template = await lockTemplate(trx, ws, templateId);
   const now = options.clock.now();
@@ -171,8 +171,8 @@ export async function issueCouponsInTransaction(trx: Trx, workspace: Workspace, 
  * each with a unique code; customers over the per-customer limit, outside the template's tiers, unknown,
  * or already issued under the same issue key are reported as skipped.
  */
-export async function issueCoupons(db: Kysely<Database>, workspace: Workspace, templateId: number, customerIds: readonly number[], options: IssueOptions): Promise<IssueResult> {
-  return db.transaction().execute((trx) => issueCouponsInTransaction(trx, workspace, templateId, customerIds, options));
+export async function issueCoupons(db: Kysely<Database>, workspaceId: number, templateId: number, customerIds: readonly number[], options: IssueOptions): Promise<IssueResult> {
+  return db.transaction().execute((trx) => issueCouponsInTransaction(trx, workspaceId, templateId, customerIds, options));
 }
 
 /** Redeems points for a coupon of a template with a points cost: the debit and the coupon in one transaction, once per key. */
@@ -201,7 +201,7 @@ export async function redeemPointsForCoupon(
     });
     const issueKey = `points:${input.idempotencyKey}`;
     if (!debit.replayed) {
-      const issued = await issueCouponsInTransaction(trx, workspace, input.templateId, [input.customerId], { source: 'points', issueKey, clock, random });
+      const issued = await issueCouponsInTransaction(trx, workspace.id, input.templateId, [input.customerId], { source: 'points', issueKey, clock, random });
       if (issued.issued.length === 0) throw new PatronError('conflict', `the coupon could not be issued to customer ${input.customerId}: ${issued.skipped[0]?.reason ?? 'unknown'}`, { path: ['customerId'] });
     }
     const coupon = await trx.selectFrom('coupons').select(['id', 'code']).where('workspace_id', '=', workspace.id).where('issue_key', '=', `${issueKey}:${input.customerId}`).executeTakeFirstOrThrow();

@@ -144,7 +144,7 @@ export function loyaltyRoutes(ctx: AppContext): FastifyPluginAsync {
         }),
       },
       handler: (req) =>
-        issueCoupons(ctx.db, req.caller.workspace, req.params.id, req.body.customerIds, { source: req.body.source, issueKey: req.body.issueKey, clock: ctx.clock, random: secureRandom }),
+        issueCoupons(ctx.db, req.caller.workspace.id, req.params.id, req.body.customerIds, { source: req.body.source, issueKey: req.body.issueKey, clock: ctx.clock, random: secureRandom }),
     });
 
     r.post('/loyalty/coupon-templates/:id/buy', {
