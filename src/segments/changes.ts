@@ -93,7 +93,8 @@ export interface DueRefresh {
 /**
  * The scheduled pass: re-evaluates in full every dynamic segment whose membership can change without a
  * write — rules with time windows or relative dates, once per day in the workspace's time zone, and rules
- * reading scores, after each finished scoring run — and records a size row for every segment each day.
+ * reading scores, after each finished full scoring run (a targeted rescore of a few customers is noted per
+ * customer by the capture trigger instead) — and records a size row for every segment each day.
  */
 export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Promise<DueRefresh[]> {
   const now = clock.now();
@@ -116,6 +117,7 @@ export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Pr
         .select('finished_at')
         .where('workspace_id', '=', candidate.workspace_id)
         .where('finished_at', 'is not', null)
+        .where('kind', '<>', 'targeted')
         .orderBy('finished_at', 'desc')
         .limit(1)
         .executeTakeFirst();

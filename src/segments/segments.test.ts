@@ -202,6 +202,30 @@ describe.each(testStores())('segments on $kind', (store) => {
     expect(row!.member_count).toBe(1);
   });
 
+  it('follows a targeted rescore customer by customer, and a full scoring run by refreshing after it', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const a = await customer(ws, 'a@example.com');
+    const segment = await createSegment(h.db, ws, { name: 'At risk', rule: { version: 1, root: { all: [{ kind: 'field', field: 'rfm_segment', op: 'eq', value: 'at_risk' }] } } }, clock);
+    const score = async (kind: 'targeted' | 'full', rfm: string) => {
+      const run = await h.db.insertInto('score_runs').values({ workspace_id: ws.id, kind, as_of: '2026-06-29', finished_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+      const row = {
+        workspace_id: ws.id, customer_id: a, run_id: run.id, as_of: '2026-06-29', first_order_day: '2026-01-01', last_order_day: '2026-03-01', recency_days: 120,
+        frequency: 2, monetary_minor: 10_000, revenue_minor: 20_000, r_score: 2, f_score: 3, m_score: 3, rfm_segment: rfm, lifecycle_stage: 'dormant', stage_since: '2026-05-01', value_tier: 'mid',
+      };
+      await h.db.insertInto('customer_scores').values(row).onConflict((oc) => oc.columns(['workspace_id', 'customer_id']).doUpdateSet({ rfm_segment: rfm, run_id: run.id })).execute();
+    };
+    await score('targeted', 'at_risk');
+    expect(await processSegmentChanges(h.db, clock)).toMatchObject({ entered: 1 });
+    expect(await members(ws, segment.id)).toEqual([a]);
+    clock.advance(60_000);
+    await score('full', 'hibernating');
+    // The full run's rows are refreshed by the pass after the run (here the rows are few, so they are noted too).
+    const due = await refreshDueSegments(h.db, clock);
+    expect(due.map((d) => d.segmentId)).toContain(segment.id);
+    expect(await members(ws, segment.id)).toEqual([]);
+  });
+
   it('re-checks time-based rules on the daily pass, and a customer leaves when the window passes them by', async () => {
     const ws = await testWorkspace(h.db);
     const clock = manualClock(new Date('2026-06-30T04:00:00Z'));

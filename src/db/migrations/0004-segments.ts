@@ -82,6 +82,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql.raw(capture('segment_capture_rows', 'customer_id', 'TG_ARGV[0]')).execute(db);
   await sql.raw(capture('segment_capture_profiles', 'id', "'profile'")).execute(db);
   await sql.raw(capture('segment_capture_events', 'customer_id', "'event:' || coalesce(r.name, '')")).execute(db);
+  // Scores: a targeted rescore of a few customers is noted like any change; a full scoring run rewrites
+  // every row, and the segments reading scores are then refreshed in full after the run instead.
+  await sql
+    .raw(
+      `CREATE FUNCTION segment_capture_scores() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM changed_rows) <= 10000 THEN
+          INSERT INTO segment_changes (workspace_id, customer_id, source)
+          SELECT DISTINCT r.workspace_id, r.customer_id, 'scores' FROM changed_rows r
+          WHERE EXISTS (SELECT 1 FROM segments s WHERE s.workspace_id = r.workspace_id AND s.kind = 'dynamic' AND s.archived_at IS NULL);
+        END IF;
+        RETURN NULL;
+      END
+      $$`,
+    )
+    .execute(db);
 
   const triggers: [table: string, fn: string, source: string | null, ops: ('INSERT' | 'UPDATE' | 'DELETE')[]][] = [
     ['customers', 'segment_capture_profiles', null, ['INSERT', 'UPDATE']],
@@ -90,6 +106,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['consents', 'segment_capture_rows', 'consent', ['INSERT', 'UPDATE']],
     ['orders', 'segment_capture_rows', 'orders', ['INSERT', 'UPDATE']],
     ['events', 'segment_capture_events', null, ['INSERT', 'UPDATE']],
+    ['customer_scores', 'segment_capture_scores', null, ['INSERT', 'UPDATE']],
   ];
   for (const [table, fn, source, ops] of triggers) {
     for (const op of ops) {
