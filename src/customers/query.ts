@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
+import { consentsOf } from './consent.ts';
 import { liveProfileOf } from './merge.ts';
 
 export const listCustomersSchema = z.object({
@@ -123,7 +124,7 @@ export async function getCustomer360(db: Kysely<Database>, workspace: Workspace,
     if (!exists) throw new PatronError('not_found', `Customer ${customerId} does not exist in this workspace`, { path: ['id'], value: customerId });
     const liveId = await liveProfileOf(trx, ws, customerId);
     const profile = await trx.selectFrom('customers').selectAll().where('workspace_id', '=', ws).where('id', '=', liveId).executeTakeFirstOrThrow();
-    const [identities, tags, stats, orders, events, merges] = await Promise.all([
+    const [identities, tags, stats, orders, events, merges, consents] = await Promise.all([
       trx.selectFrom('identities').select(['type', 'value', 'first_seen_at']).where('workspace_id', '=', ws).where('customer_id', '=', liveId).orderBy('type').orderBy('value').execute(),
       trx
         .selectFrom('customer_tags as ct')
@@ -157,6 +158,7 @@ export async function getCustomer360(db: Kysely<Database>, workspace: Workspace,
         .where((eb) => eb.or([eb('survivor_id', '=', liveId), eb('merged_id', '=', liveId)]))
         .orderBy('id')
         .execute(),
+      consentsOf(trx, ws, liveId),
     ]);
     return {
       id: profile.id,
@@ -177,6 +179,8 @@ export async function getCustomer360(db: Kysely<Database>, workspace: Workspace,
       },
       identities: identities.map((i) => ({ type: i.type, value: i.value, firstSeenAt: i.first_seen_at })),
       tags: tags.map((t) => ({ name: t.name, addedAt: t.created_at })),
+      /** Current consent per channel and purpose; a channel without a row has no consent given. */
+      consents,
       orderSummary: {
         currency: workspace.currency,
         orderCount: stats?.order_count ?? 0,

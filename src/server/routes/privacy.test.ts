@@ -54,6 +54,8 @@ describe.each(testStores())('privacy API on $kind', (store) => {
     await app.inject({ method: 'PUT', url: `/api/customers/${customerId}/consent`, headers: auth, payload: { statements: [{ channel: 'email', status: 'opted_out', source: 'old import', recordedAt: '2024-01-01T00:00:00Z' }] } });
     const current = (await app.inject({ url: `/api/customers/${customerId}/consent`, headers: auth })).json();
     expect(current.consents.map((c: { channel: string; status: string }) => `${c.channel}:${c.status}`)).toEqual(['email:opted_in', 'sms:opted_out']);
+    const view = (await app.inject({ url: `/api/customers/${customerId}`, headers: auth })).json();
+    expect(view.consents).toMatchObject([{ channel: 'email', purpose: 'marketing', status: 'opted_in', source: 'checkout checkbox' }, { channel: 'sms', status: 'opted_out' }]);
     const history = (await app.inject({ url: `/api/customers/${customerId}/consent/history`, headers: auth })).json();
     expect(history.records.map((r: { source: string }) => r.source)).toEqual(['old import', 'checkout checkbox', 'reply TD']);
   });
