@@ -14,6 +14,7 @@ import { ProfileCard } from '../components/profile-card.tsx';
 import { RecentOrdersCard } from '../components/recent-orders-card.tsx';
 import { ScoresCard } from '../components/scores-card.tsx';
 import { TagEditor } from '../components/tag-editor.tsx';
+import { MembershipsCard } from './segments/memberships-card.tsx';
 
 /** The customer 360: profile, identities and tags beside the order summary, recent orders, activity and merges. */
 export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
@@ -51,6 +52,7 @@ export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
             <Col xs={24} lg={15} xxl={16}>
               <Space direction="vertical" size="middle" style={{ width: '100%' }}>
                 <ScoresCard customerId={customer.id} />
+                <MembershipsCard customerId={customer.id} />
                 <OrderSummaryCard summary={customer.orderSummary} />
                 <RecentOrdersCard orders={customer.recentOrders} />
                 <EventsTimeline events={customer.recentEvents} />

@@ -292,8 +292,7 @@ function ListInput(props: { label: string; value: unknown; onChange: (v: string[
       placeholder={props.placeholder}
       tokenSeparators={props.options ? undefined : [',', '，']}
       options={props.options ? [...props.options] : []}
-      open={props.options ? undefined : false}
-      suffixIcon={null}
+      notFoundContent={props.options ? undefined : null}
       style={{ minWidth: 220 }}
       onChange={props.onChange}
     />

@@ -132,7 +132,7 @@ export function defaultCondition(kind: string, context: { fields: readonly Catal
     case 'orders':
       return { kind: 'orders', measure: 'count', op: 'gte', value: 2, window: { last: 90, unit: 'days' } };
     case 'purchased':
-      return { kind: 'purchased', op: 'did', categories: [], window: { last: 90, unit: 'days' } };
+      return { kind: 'purchased', op: 'did', categories: [] };
     case 'segment':
       return { kind: 'segment', op: 'member', segmentId: context.segmentIds[0] ?? 0 };
     default:
