@@ -6,6 +6,7 @@ import { identifyCustomer } from '../customers/index.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { recordEvents } from '../events/index.ts';
 import { manualClock, type ManualClock } from '../lib/clock.ts';
+import { createCouponTemplate, getAccount, saveProgram } from '../loyalty/index.ts';
 import { createSegment } from '../segments/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
@@ -248,5 +249,21 @@ describe.each(testStores())('journey engine on $kind', (store) => {
     } finally {
       server.close();
     }
+  });
+
+  it('grants a coupon in the step transaction and points through the loyalty ledger, each once per entry', async () => {
+    const points = { version: 1, trigger: { kind: 'api' }, entry: 'points', nodes: { points: { kind: 'grant_points', points: 200, reason: 'welcome gift', next: 'coupon' }, coupon: { kind: 'grant_coupon', couponTemplateId: 1, next: 'done' }, done: { kind: 'exit' } } };
+    await expect(createJourney(h.db, ws, { name: 'No loyalty', graph: points }, clock)).rejects.toThrow('journey node "points" (grant_points): loyalty is not available (the workspace has no active loyalty program)');
+    await saveProgram(h.db, ws.id, { name: 'Members', rules: { expiry: { kind: 'rolling', months: 12 } } }, clock);
+    const template = await createCouponTemplate(h.db, ws.id, { name: '10 off', discountKind: 'amount_off', amountOffMinor: 1000, validDays: 30 });
+    const journey = await live('Gifts', { ...points, nodes: { ...points.nodes, coupon: { kind: 'grant_coupon', couponTemplateId: template.id, next: 'done' } } });
+    await enrolThroughApi(h.db, ws, journey.id, { customerIds: [customers[1]!, customers[2]!] }, clock);
+    await tick();
+    await tick();
+    expect((await entries(journey.id)).every((e) => e.status === 'completed')).toBe(true);
+    expect((await getAccount(h.db, ws, customers[1]!)).balance).toBe(200);
+    const coupons = await h.db.selectFrom('coupons').select(['customer_id', 'source']).where('workspace_id', '=', ws.id).execute();
+    expect(coupons.map((c) => c.customer_id).sort()).toEqual([customers[1]!, customers[2]!].sort());
+    expect(coupons.every((c) => c.source === `journey:${journey.id}`)).toBe(true);
   });
 });

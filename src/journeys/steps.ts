@@ -93,7 +93,7 @@ export async function runInternalStep(trx: Trx, workspace: Workspace, graph: Jou
       return { kind: 'next', next: node.next };
     }
     case 'grant_coupon': {
-      const result = await issueCouponsInTransaction(trx, workspace, node.couponTemplateId, [entry.customerId], {
+      const result = await issueCouponsInTransaction(trx, workspace.id, node.couponTemplateId, [entry.customerId], {
         source: `journey:${entry.journeyId}`,
         issueKey: stepKey(entry, nodeId),
         clock: { now: () => now },
