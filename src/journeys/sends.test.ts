@@ -105,6 +105,32 @@ describe.each(testStores())('journey sends and campaigns through channels on $ki
     expect(new Set(receiver.deliveries.map((d) => d.key)).size).toBe(receiver.deliveries.length);
   });
 
+  it('holds a send step in quiet hours and sends it once when the window opens', async () => {
+    await saveContactPolicy(h.db, ws.id, { fallbackOrder: ['webhook'], quietHours: { start: '21:00', end: '08:00', mode: 'hold' } }, clock.now());
+    clock.set(new Date('2026-06-02T14:00:00Z')); // 22:00 in Shanghai
+    const journey = await createJourney(
+      h.db,
+      ws,
+      { name: 'Quiet', graph: { version: 1, trigger: { kind: 'api' }, entry: 'hello', nodes: { hello: { kind: 'send', channel: 'webhook', content: { text: 'Good morning' }, next: 'done' }, done: { kind: 'exit' } } } },
+      clock,
+    );
+    await changeJourneyState(h.db, ws, journey.id, 'publish', clock);
+    await enrolThroughApi(h.db, ws, journey.id, { customerIds: [customers[2]!] }, clock);
+    const before = receiver.deliveries.length;
+    await runEngineTick(h.db, clock);
+    let [entry] = (await listEntries(h.db, ws.id, journey.id, { limit: 10 })).entries;
+    expect(entry).toMatchObject({ status: 'active', nodeId: 'hello' });
+    expect(entry!.dueAt.toISOString()).toBe('2026-06-03T00:00:00.000Z'); // 08:00 in Shanghai
+    expect(receiver.deliveries.length).toBe(before);
+    clock.set(new Date('2026-06-03T00:00:00Z'));
+    await runEngineTick(h.db, clock);
+    await runEngineTick(h.db, clock);
+    [entry] = (await listEntries(h.db, ws.id, journey.id, { limit: 10 })).entries;
+    expect(entry!.status).toBe('completed');
+    expect(receiver.deliveries.slice(before).map((d) => d.text)).toEqual(['Good morning']);
+    await saveContactPolicy(h.db, ws.id, { fallbackOrder: ['webhook'] }, clock.now());
+  });
+
   it('broadcasts a campaign with A/B variants and a holdout, and measures conversions, revenue and uplift', async () => {
     await saveContactPolicy(h.db, ws.id, { fallbackOrder: ['webhook'] }, clock.now());
     const audience = customers.slice(10);
