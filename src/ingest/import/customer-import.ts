@@ -1,7 +1,18 @@
-import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { identityTypes, type Workspace } from '../../access/index.ts';
-import { addTagsToCustomers, applyProfilePatches, findIdentityOwners, identityKey, resolveCustomers, tagNameSchema, type Identity, type ProfilePatch } from '../../customers/index.ts';
+import { sql, type Transaction } from 'kysely';
+import {
+  addTagsToCustomers,
+  applyProfilePatches,
+  consentChannels,
+  findIdentityOwners,
+  identityKey,
+  recordConsents,
+  resolveCustomers,
+  tagNameSchema,
+  type Identity,
+  type ProfilePatch,
+} from '../../customers/index.ts';
 import {
   birthdayCell,
   dateCell,
@@ -10,7 +21,7 @@ import {
   listCell,
   textCell,
 } from './cell-values.ts';
-import type { Database } from '../../db/index.ts';
+import type { ConsentChannel, ConsentStatus, Database } from '../../db/index.ts';
 import { checkTimezone } from './parse-date.ts';
 import { arrayBatch, emptyOutcome, extraKey, fail, freeFormObject, identitiesOf, identityKeys, rowSchema, type KindImporter, type RowContext } from './import-kind.ts';
 import type { SourceRow } from './read-rows.ts';
@@ -20,7 +31,30 @@ export interface CustomerRow {
   readonly identities: Identity[];
   readonly profile: ProfilePatch;
   readonly tags: string[];
+  /** Marketing consent per channel from the `<channel>_consent` columns, with when and where it was given. */
+  readonly consents: { channel: ConsentChannel; status: ConsentStatus }[];
+  readonly consentAt: Date | undefined;
+  readonly consentSource: string;
 }
+
+const consentAnswers: Readonly<Record<string, ConsentStatus>> = {
+  yes: 'opted_in',
+  y: 'opted_in',
+  true: 'opted_in',
+  '1': 'opted_in',
+  opted_in: 'opted_in',
+  是: 'opted_in',
+  no: 'opted_out',
+  n: 'opted_out',
+  false: 'opted_out',
+  '0': 'opted_out',
+  opted_out: 'opted_out',
+  否: 'opted_out',
+};
+const consentCell = () =>
+  textCell(20)
+    .refine((v) => v === undefined || consentAnswers[v.toLowerCase()] !== undefined, 'is not a consent answer (use yes/no, true/false, 1/0, opted_in/opted_out, 是/否)')
+    .transform((v) => (v === undefined ? undefined : consentAnswers[v.toLowerCase()]));
 
 const extraSchema = z.record(z.string(), z.unknown()).optional();
 
@@ -48,6 +82,9 @@ function customerSchema(ctx: RowContext, present: ReadonlySet<string> | undefine
     signed_up_at: dateCell(ctx.parseDate),
     acquisition_channel: textCell(100),
     tags: listCell(ctx.tagSeparator).refine((tags) => (tags ?? []).every((t) => tagNameSchema.safeParse(t).success), 'a tag is longer than 100 characters'),
+    ...(Object.fromEntries(consentChannels.map((channel) => [`${channel}_consent`, consentCell()])) as Record<`${ConsentChannel}_consent`, ReturnType<typeof consentCell>>),
+    consent_at: dateCell(ctx.parseDate),
+    consent_source: textCell(200),
     [extraKey]: extraSchema,
   };
   return rowSchema(shape, present, (r, issues): CustomerRow => {
@@ -66,7 +103,11 @@ function customerSchema(ctx: RowContext, present: ReadonlySet<string> | undefine
       acquisitionChannel: r.acquisition_channel,
       ...(attributes ? { attributes } : {}),
     };
-    return { identities: ids, profile, tags: r.tags ?? [] };
+    const consents = consentChannels.flatMap((channel) => {
+      const status = r[`${channel}_consent`];
+      return status ? [{ channel, status }] : [];
+    });
+    return { identities: ids, profile, tags: r.tags ?? [], consents, consentAt: r.consent_at?.at, consentSource: r.consent_source ?? 'import' };
   });
 }
 
@@ -88,6 +129,15 @@ async function writeCustomers(trx: Transaction<Database>, workspace: Workspace, 
   const changed = new Set(await applyProfilePatches(trx, ws, rows.map(({ row }, i) => ({ customerId: ids[i]!, patch: row.profile }))));
   const tagged = await addTagsToCustomers(trx, ws, rows.flatMap(({ row }, i) => row.tags.map((tag) => ({ customerId: ids[i]!, tag }))));
   for (const id of tagged) changed.add(id);
+  if (rows.some(({ row }) => row.consents.length > 0)) {
+    // Consent without its own time is dated by the import (the database's clock, as for every row it writes).
+    const now = (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0]!.now;
+    await recordConsents(
+      trx,
+      ws,
+      rows.flatMap(({ row }, i) => row.consents.map((c) => ({ customerId: ids[i]!, channel: c.channel, purpose: 'marketing' as const, status: c.status, source: row.consentSource, recordedAt: row.consentAt ?? now }))),
+    );
+  }
   // Identities refused by a limit stay unlinked; only those stored now count as a change.
   const after = await existingIdentities(trx, ws, [...keys.values()].filter((i) => !before.has(identityKey(i))));
 

@@ -1,4 +1,5 @@
 import { identityTypes } from '../../access/index.ts';
+import { consentChannels } from '../../customers/index.ts';
 
 /** What `patron import` can load. */
 export const importKinds = ['customers', 'orders', 'products', 'events'] as const;
@@ -35,6 +36,9 @@ export const targetFields: Record<ImportKind, readonly TargetField[]> = {
     { name: 'signed_up_at', description: 'when the customer signed up' },
     { name: 'acquisition_channel', description: 'where the customer came from (tmall, jd, store, …)' },
     { name: 'tags', description: 'tags, separated by , ; or | (--tag-separator to choose one)' },
+    ...consentChannels.map((channel) => ({ name: `${channel}_consent`, description: `marketing consent for ${channel}: yes/no, true/false, 1/0, opted_in/opted_out, 是/否` })),
+    { name: 'consent_at', description: 'when the consent was given or withdrawn (default: the time of the import)' },
+    { name: 'consent_source', description: 'where the consent was given, e.g. "store sign-up form" (default: import)' },
     { name: 'attributes.KEY', description: 'a custom attribute named KEY' },
   ],
   orders: [
