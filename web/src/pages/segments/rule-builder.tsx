@@ -75,9 +75,11 @@ export function RuleBuilder(props: Omit<BuilderContext, 'readOnly' | 'error'> & 
 }
 
 function RowError({ nodeId }: { nodeId: string }) {
+  const { t } = useTranslation();
   const { error } = useBuilder();
   if (!error || error.nodeId !== nodeId) return null;
-  return <Alert className="patron-rule-error" type="error" showIcon role="alert" message={error.message} data-testid="rule-row-error" />;
+  // The server's words say exactly what is wrong (in English); the title says it in the console language.
+  return <Alert className="patron-rule-error" type="error" showIcon role="alert" message={t('segments.builder.rowProblem')} description={error.message} data-testid="rule-row-error" />;
 }
 
 function RowActions({ node, label }: { node: NodeState; label: string }) {
