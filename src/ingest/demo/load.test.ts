@@ -40,6 +40,11 @@ describe.each(testStores())('the demo load on $kind', (store) => {
     // A buyer whose only orders were all refunded has no kept order.
     expect(stats.rows[0]!.n).toBeGreaterThan(buyers * 0.95);
     expect(stats.rows[0]!.n).toBeLessThanOrEqual(buyers);
+    // The saved segments of the demo shop, filled (those reading scores fill after the first scoring run).
+    const segments = await h.db.selectFrom('segments').select(['name', 'member_count', 'kind']).where('workspace_id', '=', first.workspace.id).orderBy('id').execute();
+    expect(segments).toHaveLength(6);
+    expect(segments.every((s) => s.kind === 'dynamic')).toBe(true);
+    expect(segments.find((s) => s.name.startsWith('咖啡爱好者'))!.member_count).toBeGreaterThan(0);
   });
 
   it('creates the documented API keys', async () => {

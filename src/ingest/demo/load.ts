@@ -7,6 +7,7 @@ import { recordOrdersInTransaction, recordRefundsInTransaction, upsertProducts }
 import { systemClock } from '../../lib/clock.ts';
 import { PatronError } from '../../lib/errors.ts';
 import { defaultDemoCustomers, defaultDemoSeed, generateDemo } from './generate.ts';
+import { ensureDemoSegments } from './segments.ts';
 
 /** The demo workspace and its documented keys (the README tells people to replace them in production). */
 export const demoWorkspace = { slug: 'demo', name: 'Patron Demo 示例商店', defaultCountry: 'CN', currency: 'CNY', timezone: 'Asia/Shanghai' } as const;
@@ -169,6 +170,7 @@ export async function loadDemo(db: Kysely<Database>, options: LoadDemoOptions = 
     advance('events', batch.length);
   }
 
+  await ensureDemoSegments(db, ws, systemClock);
   await writeMarker(db, ws.id, { ...marker, completedAt: systemClock.now().toISOString() });
   return { workspace: ws, skipped: false, seed: marker.seed, customers: marker.customers, asOf: new Date(marker.asOf), counts: await countDemo(db, ws.id) };
 }
