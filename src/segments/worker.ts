@@ -23,7 +23,7 @@ export interface SegmentWorkerOptions {
  * Several processes may run it: rounds claim changes with SKIP LOCKED and segments are locked per sync.
  */
 export function startSegmentWorker(db: Kysely<Database>, clock: Clock, options: SegmentWorkerOptions): SegmentWorker {
-  const changeIntervalMs = options.changeIntervalMs ?? 200;
+  const changeIntervalMs = options.changeIntervalMs ?? 100;
   const scheduleIntervalMs = options.scheduleIntervalMs ?? 60_000;
   let stopped = false;
   let wake: (() => void) | undefined;
