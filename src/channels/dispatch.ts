@@ -5,7 +5,7 @@ import { loadContactPolicy } from './policy/settings.ts';
 import { loadProviders, type Providers } from './providers.ts';
 import { assertNever } from '../lib/errors.ts';
 import type { ChannelKind, DeliveryResult, MessagePurpose, OutgoingMessage, RenderedMessage } from './types.ts';
-import { deliverWebhook } from './webhook/deliver.ts';
+import { deliverWebhook, deliverWebhookBatch } from './webhook/deliver.ts';
 import { deliverEmail } from './email/deliver.ts';
 import { deliverSms } from './sms/aliyun.ts';
 import { deliverWechat } from './wechat/official-account.ts';
@@ -106,8 +106,30 @@ export async function dispatchMessages(db: Kysely<Database>, clock: Clock, optio
       content: r.content,
       attempts: r.attempts,
     }));
-    const results = await pool(messages, concurrency, (m) => deliverOne(m, contexts.get(m.workspaceId)!, now));
-    return recordResults(trx, messages, results, now);
+    // Work items: one message each, except webhook messages of a workspace that posts batches.
+    const items: OutgoingMessage[][] = [];
+    const batches = new Map<number, OutgoingMessage[]>();
+    for (const m of messages) {
+      const size = m.channel === 'webhook' ? (contexts.get(m.workspaceId)!.providers.webhook?.config.batchSize ?? 1) : 1;
+      if (size === 1) {
+        items.push([m]);
+        continue;
+      }
+      const open = batches.get(m.workspaceId) ?? [];
+      open.push(m);
+      if (open.length === size) {
+        items.push(open);
+        batches.delete(m.workspaceId);
+      } else batches.set(m.workspaceId, open);
+    }
+    items.push(...batches.values());
+    const settled = await pool(items, concurrency, async (group) => {
+      const ctx = contexts.get(group[0]!.workspaceId)!;
+      const results = group.length > 1 && ctx.providers.webhook ? await deliverWebhookBatch(group, ctx.providers.webhook, now) : [await deliverOne(group[0]!, ctx, now)];
+      return group.map((m, i) => [m, results[i]!] as const);
+    });
+    const flat = settled.flat();
+    return recordResults(trx, flat.map(([m]) => m), flat.map(([, r]) => r), now);
   });
 }
 

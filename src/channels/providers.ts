@@ -48,7 +48,12 @@ export const providerSchemas = {
     secrets: z.object({ appSecret: z.string().min(1).optional() }),
   },
   webhook: {
-    config: z.object({ url: httpUrl, timeoutMs: z.number().int().min(100).max(60_000).default(5000) }),
+    config: z.object({
+      url: httpUrl,
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      /** Messages per request: 1 posts each message on its own; more posts `{ "messages": [...] }`. */
+      batchSize: z.number().int().min(1).max(1000).default(1),
+    }),
     secrets: z.object({ signingSecret: z.string().min(16).optional() }),
   },
 } as const;

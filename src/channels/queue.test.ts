@@ -185,6 +185,17 @@ describe.each(testStores())('contact policy and outbox on $kind', (store) => {
     ]);
   });
 
+  it('posts webhook messages in signed batches when the provider asks for them', async () => {
+    const ws = await testWorkspace(h.db);
+    await saveProvider(h.db, ws.id, 'webhook', { config: { url: hook.url, batchSize: 4 }, secrets: { signingSecret: secret } }, start);
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => customer(ws, `batch${i}`)));
+    await h.db.transaction().execute((trx) => queueMessages(trx, ws, ids.map((id) => request(id, `batch:${id}`, { purpose: 'transactional' })), start));
+    const before = hook.batches;
+    expect(await dispatchMessages(h.db, manualClock(start))).toEqual({ sent: 10, failed: 0 });
+    expect(hook.batches - before).toBe(3);
+    expect(hook.received.filter((r) => r.idempotencyKey.startsWith('batch:')).map((r) => r.body.customerId).sort()).toEqual([...ids].sort());
+  });
+
   it('retries a failing webhook with backoff and records the final failure', async () => {
     const ws = await setup();
     const c = await customer(ws, 'k');

@@ -18,6 +18,8 @@ export interface WebhookReceiver {
   readonly received: ReceivedWebhook[];
   /** How many requests arrived, repeats included. */
   requests: number;
+  /** Requests that carried a batch of messages. */
+  readonly batches: number;
   /** Requests refused for their signature. */
   rejected: number;
   /** Answer the next `n` requests with this status instead of accepting them. */
@@ -35,7 +37,7 @@ export async function startWebhookReceiver(secret: string, nowSeconds: () => num
   let delayMs = 0;
   const attempts = new Map<string, number>();
   let failStatus = 500;
-  const state = { received: [] as ReceivedWebhook[], requests: 0, rejected: 0 };
+  const state = { received: [] as ReceivedWebhook[], requests: 0, rejected: 0, batches: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,11 +60,18 @@ export async function startWebhookReceiver(secret: string, nowSeconds: () => num
         res.writeHead(401).end();
         return;
       }
-      const key = String(req.headers['idempotency-key'] ?? '');
-      attempts.set(key, (attempts.get(key) ?? 0) + 1);
-      if (!seen.has(key)) {
-        seen.add(key);
-        state.received.push({ idempotencyKey: key, body: JSON.parse(body) as Record<string, unknown> });
+      // A batch carries each message with its own key; a single message's key is the header.
+      const parsed = JSON.parse(body) as Record<string, unknown>;
+      const items = Array.isArray(parsed.messages)
+        ? (parsed.messages as Record<string, unknown>[]).map((m) => ({ key: String(m.idempotencyKey), body: m }))
+        : [{ key: String(req.headers['idempotency-key'] ?? ''), body: parsed }];
+      if (Array.isArray(parsed.messages)) state.batches += 1;
+      for (const item of items) {
+        attempts.set(item.key, (attempts.get(item.key) ?? 0) + 1);
+        if (!seen.has(item.key)) {
+          seen.add(item.key);
+          state.received.push({ idempotencyKey: item.key, body: item.body });
+        }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     };
@@ -80,6 +89,9 @@ export async function startWebhookReceiver(secret: string, nowSeconds: () => num
     },
     set requests(n: number) {
       state.requests = n;
+    },
+    get batches() {
+      return state.batches;
     },
     get rejected() {
       return state.rejected;

@@ -42,7 +42,7 @@ describe.each(testStores())('channels API on $kind', (store) => {
     expect(missing.json().error.message).toContain('signingSecret');
     const saved = await call('PUT', '/api/channels/providers/webhook', { config: { url: hook.url }, secrets: { signingSecret: secret } });
     expect(saved.statusCode).toBe(200);
-    expect(saved.json()).toEqual({ channel: 'webhook', config: { url: hook.url, timeoutMs: 5000 }, secrets: { signingSecret: 'set' } });
+    expect(saved.json()).toEqual({ channel: 'webhook', config: { url: hook.url, timeoutMs: 5000, batchSize: 1 }, secrets: { signingSecret: 'set' } });
     expect((await call('PUT', '/api/channels/providers/webhook', { config: { url: hook.url, timeoutMs: 2000 } })).statusCode).toBe(200);
     const listed = await call('GET', '/api/channels/providers');
     expect(JSON.stringify(listed.json())).not.toContain(secret);
