@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { invalidInput } from '../lib/errors.ts';
+import { channelCac, type ChannelCac } from './acquisition.ts';
+import { surveyScores, type SurveyScore } from './surveys.ts';
 
 /** The weekly-review numbers of one period; amounts in minor units, rates as fractions, null where undefined (nothing to divide by). */
 export interface PeriodKpis {
@@ -28,6 +30,12 @@ export interface PeriodKpis {
   readonly churnRate: number | null;
   /** Net revenue of all kept orders up to the period's end per customer. */
   readonly averageLtvMinor: number | null;
+  /** CAC per acquisition channel from the marketing-spend table (empty without spend or new customers). */
+  readonly acquisition: readonly ChannelCac[];
+  /** Net Promoter Score over the period's survey responses (null without responses). */
+  readonly nps: SurveyScore;
+  /** Customer satisfaction (share of 4–5 on 1–5) over the period's survey responses. */
+  readonly csat: SurveyScore;
 }
 
 /** A period's KPIs beside the period before and the same period a year earlier, with relative changes. */
@@ -57,7 +65,7 @@ export async function periodKpis(db: Kysely<Database>, workspace: Workspace, fro
   const start = sql`(${from}::date::timestamp AT TIME ZONE ${tz})`;
   const end = sql`((${to}::date + 1)::timestamp AT TIME ZONE ${tz})`;
   const before = sql`((${from}::date - ${days}::int)::timestamp AT TIME ZONE ${tz})`;
-  const result = await sql<Record<'customers' | 'active' | 'new' | 'repeaters' | 'orders' | 'revenue' | 'prev_active' | 'lapsed' | 'lifetime', number | null>>`
+  const raw = sql<Record<'customers' | 'active' | 'new' | 'repeaters' | 'orders' | 'revenue' | 'prev_active' | 'lapsed' | 'lifetime', number | null>>`
     WITH k AS MATERIALIZED (
       SELECT customer_id, ordered_at, total_minor - refunded_minor AS net, (ordered_at AT TIME ZONE ${tz})::date AS day
       FROM orders
@@ -75,6 +83,7 @@ export async function periodKpis(db: Kysely<Database>, workspace: Workspace, fro
            (SELECT count(*) FROM prev)::int AS prev_active,
            (SELECT count(*) FROM prev p WHERE NOT EXISTS (SELECT 1 FROM inp WHERE inp.customer_id = p.customer_id))::int AS lapsed,
            (SELECT coalesce(sum(net), 0) FROM k)::bigint AS lifetime`.execute(db);
+  const [result, acquisition, surveys] = await Promise.all([raw, channelCac(db, workspace.id, tz, from, to), surveyScores(db, workspace.id, tz, from, to)]);
   const r = result.rows[0]!;
   const n = (v: number | null) => Number(v ?? 0);
   const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
@@ -95,19 +104,23 @@ export async function periodKpis(db: Kysely<Database>, workspace: Workspace, fro
     purchaseFrequency: ratio(orders, active),
     churnRate: ratio(n(r.lapsed), n(r.prev_active)),
     averageLtvMinor: ratio(n(r.lifetime), n(r.customers)),
+    acquisition,
+    ...surveys,
   };
 }
 
 const compared = ['customers', 'active', 'new', 'returning', 'repurchaseRate', 'orders', 'revenueMinor', 'aovMinor', 'purchaseFrequency', 'churnRate', 'averageLtvMinor'] as const;
 
+const change = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : (a - b) / b);
+
+// NPS and CSAT are already percentages (NPS may be negative), so they change by points, not by a ratio.
 function changes(current: PeriodKpis, other: PeriodKpis): Record<string, number | null> {
-  return Object.fromEntries(
-    compared.map((k) => {
-      const a = current[k];
-      const b = other[k];
-      return [k, a === null || b === null || b === 0 ? null : (a - b) / b];
-    }),
-  );
+  const points = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  return {
+    ...Object.fromEntries(compared.map((k) => [k, change(current[k], other[k])])),
+    npsPoints: points(current.nps.score, other.nps.score),
+    csatPoints: points(current.csat.score, other.csat.score),
+  };
 }
 
 /** KPIs for [from, to] with the previous period of the same length and the same dates a year earlier. */

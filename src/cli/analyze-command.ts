@@ -5,6 +5,7 @@ import {
   getAnalyticsSettings,
   holdoutReport,
   lifecycleStageLabels,
+  precomputeOverview,
   lifecycleStages,
   rfmSegmentLabels,
   rfmSegments,
@@ -14,6 +15,7 @@ import {
   type ScoreRunSummary,
 } from '../analytics/index.ts';
 import type { DatabaseHandle } from '../db/index.ts';
+import { systemClock } from '../lib/clock.ts';
 import { PatronError } from '../lib/errors.ts';
 import { openDatabase } from './open-database.ts';
 
@@ -94,6 +96,9 @@ export function analyzeCommand(): Command {
         }
         const summary = await runScoring(handle.db, ws, { asOf: options.asOf, cold: options.cold });
         console.log(options.json ? JSON.stringify(summary, null, 2) : formatRunSummary(ws, summary));
+        // The console's overview reads views precomputed from the run (KPIs of its preset periods, cohorts).
+        const overview = await precomputeOverview(handle.db, ws, summary.asOf, systemClock);
+        console.error(`Overview precomputed (${overview.views} views) in ${overview.seconds.toFixed(2)} s`);
         await recordAudit(handle.db, { workspaceId: ws.id, at: new Date(), actor: { type: 'cli' }, action: 'cli analyze', details: { customers: summary.customers, cold: options.cold, asOf: options.asOf ?? null } });
       } finally {
         await handle.close();

@@ -19,6 +19,7 @@ import {
 } from '../ingest/index.ts';
 import { PatronError } from '../lib/errors.ts';
 import { openDatabase } from './open-database.ts';
+import { runSpendImport } from './spend-import.ts';
 
 interface ImportFlags {
   map: string[];
@@ -127,7 +128,7 @@ function progressBar(): { update(p: ImportProgress): void; stop(): void } {
 export function importCommand(): Command {
   return new Command('import')
     .description('Import customers, orders, products or events from a CSV, Excel (.xlsx) or JSON Lines file')
-    .addArgument(new Argument('<kind>', 'what the file holds').choices(importKinds))
+    .addArgument(new Argument('<kind>', 'what the file holds (spend: marketing spend per channel, columns channel, period, amount)').choices([...importKinds, 'spend']))
     .argument('<file>', 'the file to import (.csv, .tsv, .xlsx, .jsonl)')
     .option('--map <column=field>', 'map a file column onto a field (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--map-file <path>', 'JSON file mapping columns to fields, e.g. {"order_date": "ordered_at"}')
@@ -149,7 +150,16 @@ export function importCommand(): Command {
     .option('--encoding <name>', 'text encoding of CSV and JSON Lines files, e.g. gbk (default utf8)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .addHelpText('after', helpText)
-    .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
+    .action(async (kind: ImportKind | 'spend', file: string, flags: ImportFlags) => {
+      if (kind === 'spend') {
+        const spendHandle = await openDatabase(readConfig());
+        try {
+          await runSpendImport(spendHandle, await workspaceFor(spendHandle.db, flags), file, flags.rejects);
+        } finally {
+          await spendHandle.close();
+        }
+        return;
+      }
       const mapping = mappingOf(flags);
       const handle = await openDatabase(readConfig());
       try {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { readConfig } from '../config.ts';
-import { runScoring } from '../analytics/index.ts';
+import { runScoring, startAnalyticsScheduler } from '../analytics/index.ts';
 import { startJourneyEngine } from '../journeys/index.ts';
 import { systemClock } from '../lib/clock.ts';
 import { startSegmentWorker } from '../segments/index.ts';
@@ -36,7 +36,13 @@ export function serveCommand(): Command {
       const journeys = startJourneyEngine(handle.db, systemClock, {
         onError: (error) => app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'journey engine tick failed'),
       });
+      // Scores stay current while serving: customers whose orders changed are rescored within seconds, and every
+      // workspace gets its daily run (and precomputed overview) after midnight in its time zone.
+      const analytics = startAnalyticsScheduler(handle.db, systemClock, {
+        onError: (error) => app.log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'analytics scheduler step failed'),
+      });
       const stop = async () => {
+        await analytics.stop();
         await journeys.stop();
         await segments.stop();
         await app.close();

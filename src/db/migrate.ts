@@ -9,6 +9,7 @@ import * as loyalty from './migrations/0005-loyalty.ts';
 import * as access from './migrations/0006-access.ts';
 import * as channels from './migrations/0008-channels.ts';
 import * as journeys from './migrations/0009-journeys.ts';
+import * as analyticsRollups from './migrations/0010-analytics-rollups.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
@@ -21,6 +22,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0006-access': access,
   '0008-channels': channels,
   '0009-journeys': journeys,
+  '0010-analytics-rollups': analyticsRollups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -764,3 +764,40 @@ export interface Database {
   message_templates: MessageTemplatesTable;
   messages: MessagesTable;
 }
+
+// Analytics inputs and precomputed views (migration 0010-analytics-rollups).
+
+/** Marketing spend on one acquisition channel over a period (a day or a month), for CAC. */
+export interface MarketingSpendTable {
+  workspace_id: number;
+  channel: string;
+  period_start: ColumnType<string, string, string>;
+  period_end: ColumnType<string, string, string>;
+  amount_minor: ColumnType<number, number, number>;
+  currency: string;
+  source: Generated<string>;
+  updated_at: CreatedAt;
+}
+
+/** A customer whose orders changed since the last scoring, waiting for targeted rescoring. */
+export interface AnalyticsChangesTable {
+  workspace_id: number;
+  id: Generated<number>;
+  customer_id: number;
+}
+
+/** A view of the overview precomputed by the analytics run (KPIs of a period, the cohort matrix). */
+export interface AnalyticsOverviewTable {
+  workspace_id: number;
+  view: string;
+  params: string;
+  as_of: ColumnType<string, string, string>;
+  computed_at: Timestamp;
+  payload: ColumnType<JsonObject, JsonObject | string, JsonObject | string>;
+}
+
+export interface Database {
+  marketing_spend: MarketingSpendTable;
+  analytics_changes: AnalyticsChangesTable;
+  analytics_overview: AnalyticsOverviewTable;
+}

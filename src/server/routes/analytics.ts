@@ -7,20 +7,28 @@ import {
   cohortRetention,
   compareKpis,
   dateInZone,
+  deleteSpend,
   getAnalyticsSettings,
   getCustomerScores,
   latestScoreRun,
   lifecycleCounts,
   lifecycleFlows,
   listChurnWarnings,
+  listSpend,
+  precomputedCohorts,
+  precomputedKpis,
+  precomputeOverview,
   revenueConcentration,
   rfmGrid,
   runScoring,
   saveAnalyticsSettings,
+  saveSpend,
   segmentCounts,
+  spendEntrySchema,
   tierCounts,
 } from '../../analytics/index.ts';
 import type { Database } from '../../db/index.ts';
+import { PatronError } from '../../lib/errors.ts';
 import { currencyDigits } from '../../lib/money.ts';
 import type { AppContext } from '../context.ts';
 
@@ -115,6 +123,8 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       handler: async (req) => {
         const summary = await runScoring(ctx.db, req.caller.workspace, { asOf: req.body.asOf, cold: req.body.cold, clock: ctx.clock });
+        // The overview reads what the run leaves behind, so it is precomputed as part of the run.
+        await precomputeOverview(ctx.db, req.caller.workspace, summary.asOf, ctx.clock);
         return { runId: summary.runId, kind: summary.kind, asOf: summary.asOf, customers: summary.customers, seconds: summary.seconds, segments: summary.segments, stages: summary.stages, tiers: summary.tiers, warnings: summary.warnings, problems: summary.problems };
       },
     });
@@ -230,7 +240,9 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
         const asOf = req.query.asOf ?? dateInZone(ctx.clock.now(), req.caller.workspace.timezone);
         const to = req.query.to ?? asOf.slice(0, 7);
         const from = req.query.from ?? monthsBack(asOf, 11);
-        return { asOf, cohorts: await cohortRetention(ctx.db, req.caller.workspace, { from, to, asOf }) };
+        const stored = await precomputedCohorts(ctx.db, req.caller.workspace.id, from, to, asOf);
+        if (stored) return { asOf, ...stored };
+        return { asOf, cohorts: await cohortRetention(ctx.db, req.caller.workspace, { from, to, asOf }), precomputed: null };
       },
     });
 
@@ -238,10 +250,59 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'analytics:read' },
       schema: {
         tags,
-        summary: 'KPIs of a period with the previous period and the same period last year: customers, active, new, returning, repurchase rate, AOV, frequency, revenue, churn rate, average LTV',
-        querystring: z.object({ from: isoDate, to: isoDate }),
+        summary:
+          'KPIs of a period with the previous period and the same period last year: customers, active, new, returning, repurchase rate, AOV, frequency, revenue, churn rate, average LTV, CAC per acquisition channel, NPS and CSAT. The periods the overview offers are precomputed by the scoring run (precomputed says when); others are computed from orders',
+        querystring: z.object({ from: isoDate, to: isoDate, fresh: z.stringbool().default(false).describe('Compute from orders even when the run precomputed this period') }),
       },
-      handler: (req) => compareKpis(ctx.db, req.caller.workspace, req.query.from, req.query.to),
+      handler: async (req) => {
+        const stored = req.query.fresh ? undefined : await precomputedKpis(ctx.db, req.caller.workspace.id, req.query.from, req.query.to);
+        return stored ?? { ...(await compareKpis(ctx.db, req.caller.workspace, req.query.from, req.query.to)), precomputed: null };
+      },
+    });
+
+    const spendRow = z.object({ channel: z.string(), periodStart: z.string(), periodEnd: z.string(), amountMinor: z.number(), currency: z.string(), source: z.string() });
+
+    r.get('/analytics/spend', {
+      config: { permission: 'analytics:read' },
+      schema: {
+        tags,
+        summary: 'Marketing spend per acquisition channel overlapping a period (for CAC)',
+        querystring: z.object({ from: isoDate, to: isoDate, channel: z.string().optional() }),
+        response: { 200: z.object({ spend: z.array(spendRow) }) },
+      },
+      handler: async (req) => ({ spend: await listSpend(ctx.db, req.caller.workspace.id, req.query) }),
+    });
+
+    r.put('/analytics/spend', {
+      config: { permission: 'analytics:write' },
+      schema: {
+        tags,
+        summary: 'Record marketing spend in bulk: per channel and day (YYYY-MM-DD) or month (YYYY-MM), in minor units of the workspace currency; an entry for the same channel and period start is replaced',
+        body: z.object({ entries: z.array(spendEntrySchema).min(1).max(10_000) }),
+        response: { 200: z.object({ saved: z.number() }) },
+      },
+      handler: async (req) => {
+        const result = await saveSpend(ctx.db, req.caller.workspace, req.body.entries, 'api');
+        req.auditChange = { targetType: 'marketing_spend', targetId: req.caller.workspace.id, before: null, after: { entries: req.body.entries.length } };
+        return result;
+      },
+    });
+
+    r.delete('/analytics/spend/:channel/:periodStart', {
+      config: { permission: 'analytics:write' },
+      schema: {
+        tags,
+        summary: "Remove a channel's spend entry starting on a day",
+        params: z.object({ channel: z.string().min(1), periodStart: isoDate }),
+        response: { 204: z.null() },
+      },
+      handler: async (req, reply) => {
+        if (!(await deleteSpend(ctx.db, req.caller.workspace.id, req.params.channel, req.params.periodStart))) {
+          throw new PatronError('not_found', `No ${req.params.channel} spend starts on ${req.params.periodStart}`, { path: ['periodStart'], value: req.params.periodStart });
+        }
+        req.auditChange = { targetType: 'marketing_spend', targetId: req.caller.workspace.id, before: { channel: req.params.channel, periodStart: req.params.periodStart }, after: null };
+        return reply.code(204).send(null);
+      },
     });
 
     r.get('/analytics/concentration', {
