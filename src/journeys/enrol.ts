@@ -41,13 +41,18 @@ export async function enrolCustomers(trx: Transaction<Database>, target: EnrolTa
     default:
       return assertNever(reentry, 're-entry policy');
   }
+  const ids = unique.map((e) => e.customerId);
+  // The earlier entries are found by an index lookup on the ids first (a NOT EXISTS per row can be planned as a
+  // scan of the whole journey per customer when the table's statistics are stale, e.g. during a bulk enrolment).
   const { rows } = await sql<{ id: number; customer_id: number }>`
+    WITH prior AS MATERIALIZED (
+      SELECT DISTINCT e.customer_id FROM journey_entries e
+      WHERE e.workspace_id = ${target.workspaceId} AND e.journey_id = ${target.journeyId} AND e.customer_id = ANY(${ids}::bigint[]) AND (${earlier}))
     INSERT INTO journey_entries (workspace_id, customer_id, journey_id, version_id, node_id, status, due_at, context, entered_at)
     SELECT ${target.workspaceId}, u.id, ${target.journeyId}, ${target.versionId}, ${target.graph.entry}, 'active', ${now}, u.ctx, ${now}
-    FROM unnest(${unique.map((e) => e.customerId)}::bigint[], ${unique.map((e) => JSON.stringify(e.context ?? {}))}::jsonb[]) AS u(id, ctx)
+    FROM unnest(${ids}::bigint[], ${unique.map((e) => JSON.stringify(e.context ?? {}))}::jsonb[]) AS u(id, ctx)
     JOIN customers c ON c.workspace_id = ${target.workspaceId} AND c.id = u.id AND c.merged_into IS NULL
-    WHERE NOT EXISTS (SELECT 1 FROM journey_entries e
-                      WHERE e.workspace_id = ${target.workspaceId} AND e.journey_id = ${target.journeyId} AND e.customer_id = u.id AND (${earlier}))
+    WHERE u.id NOT IN (SELECT customer_id FROM prior)
     ON CONFLICT (workspace_id, journey_id, customer_id) WHERE status IN ('active', 'waiting') DO NOTHING
     RETURNING id, customer_id`.execute(trx);
   return rows.map((r) => ({ entryId: r.id, customerId: r.customer_id }));

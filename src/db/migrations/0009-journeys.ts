@@ -57,7 +57,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     CREATE INDEX journey_entries_due ON journey_entries (due_at) WHERE status IN ('active', 'waiting');
     CREATE INDEX journey_entries_waiting ON journey_entries (workspace_id, waiting_for, customer_id) WHERE status = 'waiting';
-    CREATE INDEX journey_entries_journey ON journey_entries (workspace_id, journey_id, status);
+    -- Re-entry checks look up one customer's entries of one journey; counts per journey scan it too.
+    CREATE INDEX journey_entries_journey ON journey_entries (workspace_id, journey_id, customer_id);
     CREATE UNIQUE INDEX journey_entries_one_open ON journey_entries (workspace_id, journey_id, customer_id) WHERE status IN ('active', 'waiting');
 
     CREATE TABLE journey_event_cursors (
