@@ -5,7 +5,7 @@ import { invalidInput, PatronError } from '../lib/errors.ts';
 import { consentChannelOf, consentKey, loadRecipients, type Recipient } from './audience.ts';
 import { unsubscribeUrl } from './links.ts';
 import { inGlobalControlShare } from './policy/control-group.ts';
-import { quietUntil } from './policy/quiet-hours.ts';
+import { isValidTimeZone, quietUntil } from './policy/quiet-hours.ts';
 import { channelCandidates, loadContactPolicy, type CapRule, type ContactPolicy } from './policy/settings.ts';
 import { loadProviders, type Providers } from './providers.ts';
 import { renderContent } from './templates/render.ts';
@@ -289,7 +289,9 @@ function decide(request: MessageRequest, id: number, recipient: Recipient | unde
   if (!channel) return suppress(refusals.join('; '), request.channel === 'preferred' ? null : request.channel);
   const address = recipient.addresses[channel]!;
   if (marketing && ctx.policy.quietHours) {
-    const until = quietUntil(ctx.now, ctx.policy.quietHours, recipient.timezone ?? ctx.workspace.timezone);
+    // A profile's time zone comes from imports and SDKs; one the runtime does not know falls back to the workspace's.
+    const zone = recipient.timezone && isValidTimeZone(recipient.timezone) ? recipient.timezone : ctx.workspace.timezone;
+    const until = quietUntil(ctx.now, ctx.policy.quietHours, zone);
     if (until) {
       if (ctx.policy.quietHours.mode === 'skip') return suppress('quiet hours', channel);
       return { ...base, channel, address, status: 'held', reason: 'quiet hours', nextAttemptAt: until };

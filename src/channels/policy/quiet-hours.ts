@@ -1,14 +1,18 @@
+// Building an Intl.DateTimeFormat costs far more than using one, and a batch asks for the same few zones.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** Minutes since local midnight of an instant in a time zone, and that local calendar day. */
 function localParts(at: Date, timeZone: string): { year: number; month: number; day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(at);
+  const parts = formatterFor(timeZone).formatToParts(at);
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { year: get('year'), month: get('month'), day: get('day'), minutes: get('hour') * 60 + get('minute') };
 }
@@ -34,7 +38,7 @@ function toMinutes(hhmm: string): number {
 /** Whether a time zone name is one the runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    formatterFor(timeZone);
     return true;
   } catch {
     return false;
