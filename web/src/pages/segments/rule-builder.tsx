@@ -243,7 +243,7 @@ function Choice<T extends string>(props: {
   );
 }
 
-function Amount(props: { label: string; value: number | null; onChange: (v: number | null) => void; money?: boolean; min?: number; max?: number; invalid?: boolean; width?: number }) {
+function Amount(props: { label: string; value: number | null; onChange: (v: number | null) => void; money?: boolean; min?: number; max?: number; invalid?: boolean; width?: number; placeholder?: string }) {
   const { readOnly, currencySymbol } = useBuilder();
   return (
     <InputNumber
@@ -254,6 +254,7 @@ function Amount(props: { label: string; value: number | null; onChange: (v: numb
       min={props.min}
       max={props.max}
       prefix={props.money ? currencySymbol : undefined}
+      placeholder={props.placeholder}
       style={{ width: props.width ?? 120 }}
       onChange={(v) => props.onChange(typeof v === 'number' ? v : null)}
     />
@@ -529,8 +530,8 @@ function EventEditor({ condition, set, invalid }: EditorProps) {
         />
         {did ? (
           <>
-            <Amount label={t('segments.builder.atLeast')} value={num(condition.atLeast)} min={1} width={110} invalid={status(invalid, 'atLeast') === 'error'} onChange={(v) => set({ ...condition, atLeast: v ?? undefined })} />
-            <Amount label={t('segments.builder.atMost')} value={num(condition.atMost)} min={0} width={110} invalid={status(invalid, 'atMost') === 'error'} onChange={(v) => set({ ...condition, atMost: v ?? undefined })} />
+            <Amount label={t('segments.builder.atLeast')} placeholder={t('segments.builder.atLeast')} value={num(condition.atLeast)} min={1} width={130} invalid={status(invalid, 'atLeast') === 'error'} onChange={(v) => set({ ...condition, atLeast: v ?? undefined })} />
+            <Amount label={t('segments.builder.atMost')} placeholder={t('segments.builder.atMost')} value={num(condition.atMost)} min={0} width={130} invalid={status(invalid, 'atMost') === 'error'} onChange={(v) => set({ ...condition, atMost: v ?? undefined })} />
           </>
         ) : null}
         <WindowInput value={condition.window} invalid={status(invalid, 'window') === 'error'} onChange={(window) => set({ ...condition, window })} />
@@ -569,6 +570,9 @@ function EventEditor({ condition, set, invalid }: EditorProps) {
 
 function OrdersEditor({ condition, set, invalid }: EditorProps) {
   const { t } = useTranslation();
+  const { readOnly } = useBuilder();
+  // A saved rule shows the channel and store limits only when it has them.
+  const showLimits = !readOnly || condition.channels !== undefined || condition.stores !== undefined;
   const measure = str(condition.measure) as (typeof ordersMeasures)[number];
   const money = measure !== 'count';
   const op = str(condition.op) as (typeof comparisonOps)[number];
@@ -596,10 +600,12 @@ function OrdersEditor({ condition, set, invalid }: EditorProps) {
         )}
         <WindowInput value={condition.window} invalid={status(invalid, 'window') === 'error'} onChange={(window) => set({ ...condition, window })} />
       </Space>
-      <Space wrap size={6}>
-        <ListInput label={t('segments.builder.channels')} placeholder={t('segments.builder.channels')} value={condition.channels} invalid={status(invalid, 'channels') === 'error'} onChange={(v) => set({ ...condition, channels: v.length > 0 ? v : undefined })} />
-        <ListInput label={t('segments.builder.stores')} placeholder={t('segments.builder.stores')} value={condition.stores} invalid={status(invalid, 'stores') === 'error'} onChange={(v) => set({ ...condition, stores: v.length > 0 ? v : undefined })} />
-      </Space>
+      {showLimits ? (
+        <Space wrap size={6}>
+          <ListInput label={t('segments.builder.channels')} placeholder={t('segments.builder.channels')} value={condition.channels} invalid={status(invalid, 'channels') === 'error'} onChange={(v) => set({ ...condition, channels: v.length > 0 ? v : undefined })} />
+          <ListInput label={t('segments.builder.stores')} placeholder={t('segments.builder.stores')} value={condition.stores} invalid={status(invalid, 'stores') === 'error'} onChange={(v) => set({ ...condition, stores: v.length > 0 ? v : undefined })} />
+        </Space>
+      ) : null}
     </Space>
   );
 }
