@@ -19,12 +19,16 @@ type PerCustomerTable =
   | 'churn_warnings'
   | 'segment_memberships'
   | 'segment_changes'
+  | 'analytics_changes'
   | 'loyalty_accounts'
   | 'loyalty_postings'
   | 'loyalty_lots'
   | 'loyalty_lot_uses'
   | 'loyalty_tier_changes'
-  | 'coupons';
+  | 'coupons'
+  | 'journey_entries'
+  | 'journey_tasks'
+  | 'campaign_recipients';
 
 /**
  * Every table that refers to a customer, with what erasure does to it. A table added later that has a
@@ -48,12 +52,17 @@ export const erasureCatalogue = {
   churn_warnings: 'deleted',
   segment_memberships: 'deleted (segment sizes keep their daily counts)',
   segment_changes: 'deleted after everything else, so the segment worker never re-checks the erased profiles',
+  analytics_changes: 'deleted after everything else, like segment_changes (the overview roll-ups re-read the tombstone)',
   loyalty_accounts: 'deleted: points cannot be redeemed by a person who no longer exists',
   loyalty_postings: 'deleted (reasons and details may name the person)',
   loyalty_lots: 'deleted',
   loyalty_lot_uses: 'deleted',
   loyalty_tier_changes: 'deleted',
   coupons: 'deleted (the order totals keep the discounts that were used)',
+  messages: 'kept for campaign and journey reports on the tombstone, with the address, content and provider id removed',
+  campaign_recipients: 'kept for campaign reports on the tombstone (variant and outcome only)',
+  journey_entries: 'deleted (their context may hold event properties)',
+  journey_tasks: 'deleted',
 } as const satisfies Partial<Record<keyof Database, string>>;
 
 export type ErasedTable = keyof typeof erasureCatalogue;
@@ -191,11 +200,49 @@ async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId
     loyalty_tier_changes: await perCustomer('loyalty_tier_changes'),
     loyalty_accounts: await perCustomer('loyalty_accounts'),
     coupons: await perCustomer('coupons'),
+    messages: await anonymizeMessages(trx, ws, ids, tombstoneId),
+    campaign_recipients: await moveCampaignRecipients(trx, ws, ids, tombstoneId),
+    journey_tasks: await perCustomer('journey_tasks'),
+    journey_entries: await perCustomer('journey_entries'),
     customers: 0,
     segment_changes: 0,
+    analytics_changes: 0,
   };
   rows.customers = affected(await trx.deleteFrom('customers').where('workspace_id', '=', ws).where('id', 'in', ids).executeTakeFirst());
+  await deleteSuppressions(trx, ws, subject);
   // Last: the deletes above were captured as changes of these profiles by the segment triggers.
   rows.segment_changes = await perCustomer('segment_changes');
+  rows.analytics_changes = await perCustomer('analytics_changes');
   return rows;
+}
+
+async function anonymizeMessages(trx: Trx, ws: number, ids: number[], tombstoneId: number): Promise<number> {
+  const result = await trx
+    .updateTable('messages')
+    .set({ customer_id: tombstoneId, address: null, content: '{}', provider_message_id: null })
+    .where('workspace_id', '=', ws)
+    .where('customer_id', 'in', ids)
+    .executeTakeFirst();
+  return affected(result);
+}
+
+// One row per campaign moves to the tombstone (two merged profiles of one person may both have been
+// recipients); the rest are deleted.
+async function moveCampaignRecipients(trx: Trx, ws: number, ids: number[], tombstoneId: number): Promise<number> {
+  const moved = await sql`
+    UPDATE campaign_recipients SET customer_id = ${tombstoneId}
+    WHERE workspace_id = ${ws} AND (customer_id, campaign_id) IN (
+      SELECT DISTINCT ON (campaign_id) customer_id, campaign_id FROM campaign_recipients
+      WHERE workspace_id = ${ws} AND customer_id = ANY(${ids}::bigint[]) ORDER BY campaign_id, customer_id)`.execute(trx);
+  const removed = await trx.deleteFrom('campaign_recipients').where('workspace_id', '=', ws).where('customer_id', 'in', ids).executeTakeFirst();
+  return Number(moved.numAffectedRows ?? 0) + affected(removed);
+}
+
+// Suppression lists are kept by address, not by customer: the person's emails and phones leave them too.
+async function deleteSuppressions(trx: Trx, ws: number, subject: DataSubject): Promise<void> {
+  const byChannel = { email: 'email', sms: 'phone' } as const;
+  for (const [channel, type] of Object.entries(byChannel)) {
+    const addresses = subject.identities.filter((i) => i.type === type).map((i) => i.value);
+    if (addresses.length > 0) await trx.deleteFrom('suppressions').where('workspace_id', '=', ws).where('channel', '=', channel as 'email').where('address', 'in', addresses).execute();
+  }
 }

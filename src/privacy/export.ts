@@ -18,7 +18,11 @@ type PerCustomerTable =
   | 'loyalty_lots'
   | 'loyalty_lot_uses'
   | 'loyalty_tier_changes'
-  | 'coupons';
+  | 'coupons'
+  | 'messages'
+  | 'campaign_recipients'
+  | 'journey_entries'
+  | 'journey_tasks';
 
 // Rows are exported with every column (so a column added later is exported without a change here),
 // less workspace_id, which is the same everywhere and means nothing to the customer.
@@ -63,6 +67,10 @@ export interface CustomerExport {
     readonly tierChanges: Row[];
     readonly coupons: Row[];
   };
+  readonly messages: Row[];
+  readonly campaignRecipients: Row[];
+  readonly journeyEntries: Row[];
+  readonly journeyTasks: Row[];
 }
 
 /**
@@ -155,7 +163,7 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
             .orderBy('id')
             .execute(),
         ]);
-      const [segmentMemberships, accounts, postings, lots, lotUses, tierChanges, coupons] = await Promise.all([
+      const [segmentMemberships, accounts, postings, lots, lotUses, tierChanges, coupons, messages, campaignRecipients, journeyEntries, journeyTasks] = await Promise.all([
         byCustomer('segment_memberships'),
         byCustomer('loyalty_accounts'),
         byCustomer('loyalty_postings'),
@@ -163,6 +171,10 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
         byCustomer('loyalty_lot_uses'),
         byCustomer('loyalty_tier_changes'),
         byCustomer('coupons'),
+        byCustomer('messages'),
+        byCustomer('campaign_recipients'),
+        byCustomer('journey_entries'),
+        byCustomer('journey_tasks'),
       ]);
       const orderIds = orders.map((o) => o.id);
       const [items, refunds] =
@@ -197,6 +209,10 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
         identityConflicts: strip(conflicts),
         segmentMemberships: strip(segmentMemberships),
         loyalty: { accounts: strip(accounts), postings: strip(postings), lots: strip(lots), lotUses: strip(lotUses), tierChanges: strip(tierChanges), coupons: strip(coupons) },
+        messages: strip(messages),
+        campaignRecipients: strip(campaignRecipients),
+        journeyEntries: strip(journeyEntries),
+        journeyTasks: strip(journeyTasks),
       };
     });
 }

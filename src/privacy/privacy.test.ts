@@ -96,17 +96,28 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     await db.insertInto('churn_warnings').values({ workspace_id: ws.id, run_id: run.id, customer_id: liveId, reasons: ['gap'], p_alive: 0.2, previous_p_alive: 0.8, gap_days: 40, expected_gap_days: 20 }).execute();
     await db.insertInto('merge_blocks').values({ workspace_id: ws.id, customer_a: Math.min(liveId, bystanderId), customer_b: Math.max(liveId, bystanderId) }).execute();
     await db.insertInto('identity_conflicts').values({ workspace_id: ws.id, customer_id: bystanderId, other_customer_id: liveId, type: 'email', value: ann.email, reason: 'merge_blocked' }).execute();
-    // Segment membership and a loyalty ledger with a coupon, as the segment worker and the loyalty module write them.
+    // Segment membership, a loyalty ledger with a coupon, a journey with a task, a campaign and its message,
+    // as the modules that own those tables write them.
     const w = ws.id;
+    const journey = await sql<{ id: number }>`INSERT INTO journeys (workspace_id, name, state, created_at, updated_at) VALUES (${w}, 'Welcome', 'live', now(), now()) RETURNING id`.execute(db);
+    const version = await sql<{ id: number }>`INSERT INTO journey_versions (workspace_id, journey_id, version, graph, created_at) VALUES (${w}, ${journey.rows[0]!.id}, 1, '{}', now()) RETURNING id`.execute(db);
+    await sql`INSERT INTO suppressions (workspace_id, channel, address, reason, source) VALUES (${w}, 'email', ${ann.email}, 'unsubscribed', 'link'), (${w}, 'email', 'bob@example.com', 'bounced', 'smtp')`.execute(db);
     for (const id of [liveId, bystanderId]) {
       await sql`INSERT INTO segment_memberships (workspace_id, customer_id, segment_id, entered_at) VALUES (${w}, ${id}, 1, now())`.execute(db);
       await sql`INSERT INTO segment_changes (workspace_id, customer_id, source) VALUES (${w}, ${id}, 'tags')`.execute(db);
+      await sql`INSERT INTO analytics_changes (workspace_id, customer_id) VALUES (${w}, ${id})`.execute(db);
       await sql`INSERT INTO loyalty_accounts (workspace_id, customer_id, program_id, balance, tier) VALUES (${w}, ${id}, 1, 70, 'gold')`.execute(db);
       await sql`INSERT INTO loyalty_postings (workspace_id, customer_id, id, program_id, idempotency_key, request_hash, kind, points, reason, actor, details, occurred_at, created_at)
         VALUES (${w}, ${id}, ${id}, 1, ${`order:${id}:earn`}, 'h', 'earn', 100, 'order', 'system', ${JSON.stringify({ note: id === liveId ? `for ${ann.email}` : "for bob" })}::jsonb, now(), now())`.execute(db);
       await sql`INSERT INTO loyalty_lots (workspace_id, customer_id, posting_id, program_id, points, remaining, earned_at) VALUES (${w}, ${id}, ${id}, 1, 100, 70, now())`.execute(db);
       await sql`INSERT INTO loyalty_lot_uses (workspace_id, customer_id, posting_id, lot_id, points) VALUES (${w}, ${id}, ${id}, ${id}, 30)`.execute(db);
       await sql`INSERT INTO loyalty_tier_changes (workspace_id, customer_id, program_id, from_tier, to_tier, reason, qualifying_value, changed_at) VALUES (${w}, ${id}, 1, null, 'gold', 'qualified', 100, now())`.execute(db);
+      const entry = await sql<{ id: number }>`INSERT INTO journey_entries (workspace_id, customer_id, journey_id, version_id, node_id, status, due_at, context, entered_at)
+        VALUES (${w}, ${id}, ${journey.rows[0]!.id}, ${version.rows[0]!.id}, 'start', 'waiting', now(), ${JSON.stringify({ email: id === liveId ? ann.email : 'bob' })}::jsonb, now()) RETURNING id`.execute(db);
+      await sql`INSERT INTO journey_tasks (workspace_id, customer_id, journey_id, entry_id, node_id, title, assignee, due_at, created_at) VALUES (${w}, ${id}, ${journey.rows[0]!.id}, ${entry.rows[0]!.id}, 'call', 'Call back', 'sales', now(), now())`.execute(db);
+      await sql`INSERT INTO campaign_recipients (workspace_id, customer_id, campaign_id, variant, assigned_at, outcome) VALUES (${w}, ${id}, 1, 'A', now(), 'sent')`.execute(db);
+      await sql`INSERT INTO messages (workspace_id, customer_id, idempotency_key, channel, purpose, status, source_kind, source_id, address, content, created_at)
+        VALUES (${w}, ${id}, ${`m-${id}`}, 'email', 'marketing', 'sent', 'campaign', 1, ${id === liveId ? ann.email : 'bob@example.com'}, ${JSON.stringify({ subject: id === liveId ? `Hi ${ann.name}` : 'Hi Bob' })}::jsonb, now())`.execute(db);
       await sql`INSERT INTO coupons (workspace_id, customer_id, template_id, code, source, issued_at, valid_from) VALUES (${w}, ${id}, 1, ${`CODE-${id}`}, 'points', now(), now())`.execute(db);
     }
   });
@@ -140,6 +151,7 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     expect(data.segmentMemberships).toHaveLength(1);
     expect(data.loyalty.accounts).toMatchObject([{ balance: 70, tier: 'gold' }]);
     expect(Object.values(data.loyalty).map((rows) => rows.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([data.messages, data.campaignRecipients, data.journeyEntries, data.journeyTasks].map((rows) => rows.length)).toEqual([1, 1, 1, 1]);
     expect(JSON.parse(JSON.stringify(data)).workspace).toEqual({ slug: ws.slug, name: ws.name });
     const missing = await exportCustomerData(h.db, ws, 999_999, clock).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'not_found', message: expect.stringContaining('999999') });
@@ -182,10 +194,16 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
       { channel: 'sms', status: 'opted_out', source: 'erased' },
     ]);
     expect(await db.selectFrom('identities').select('type').where('workspace_id', '=', ws.id).where('customer_id', '=', result.tombstoneId).execute()).toEqual([]);
+    // Campaign reports keep their counts: the message and the recipient row stay, anonymous.
+    expect(await db.selectFrom('messages').select(['status', 'address', 'content']).where('workspace_id', '=', ws.id).where('customer_id', '=', result.tombstoneId).execute()).toEqual([
+      { status: 'sent', address: null, content: {} },
+    ]);
+    expect(await db.selectFrom('campaign_recipients').select(['variant', 'outcome']).where('workspace_id', '=', ws.id).where('customer_id', '=', result.tombstoneId).execute()).toEqual([{ variant: 'A', outcome: 'sent' }]);
+    expect(await db.selectFrom('suppressions').select('address').where('workspace_id', '=', ws.id).execute()).toEqual([{ address: 'bob@example.com' }]);
 
     // The bystander is untouched except for the block and conflict rows that named Ann.
     const bystanderAfter = await rowsReferring(db, tables, ws.id, [bystanderId]);
-    expect(bystanderAfter).toEqual({ ...bystanderBefore, merge_blocks: 0, identity_conflicts: 0, segment_changes: bystanderAfter.segment_changes });
+    expect(bystanderAfter).toEqual({ ...bystanderBefore, merge_blocks: 0, identity_conflicts: 0, segment_changes: bystanderAfter.segment_changes, analytics_changes: bystanderAfter.analytics_changes });
 
     // The same email arriving again is a stranger: a new, empty profile.
     const again = await identifyCustomer(db, ws, { identities: [{ type: 'email', value: ann.email }], reason: 'test' });
