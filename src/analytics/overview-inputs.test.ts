@@ -21,6 +21,7 @@ import {
   runDueScoring,
   runScoring,
   saveSpend,
+  startAnalyticsScheduler,
   surveyEventName,
 } from './index.ts';
 
@@ -219,5 +220,24 @@ describe.each(testStores())('scores kept current without a manual run on $kind',
     expect((await asOfs()).at(-1)).toBe('SH 2025-03-11 targeted');
     expect(await h.db.selectFrom('analytics_changes').selectAll().execute()).toEqual([]);
     expect(await rescoreChangedCustomers(h.db, clock)).toEqual({ claimed: 0, workspaces: [] });
+  });
+
+  it('drains the queue and stops cleanly when started as the serving process does', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2025-04-01T02:00:00Z'));
+    await recordOrders(h.db, ws, [order('Z1', '2025-03-20', 800)]);
+    const errors: unknown[] = [];
+    const scheduler = startAnalyticsScheduler(h.db, clock, { changeIntervalMs: 20, scheduleIntervalMs: 50, onError: (e) => errors.push(e) });
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    await waitFor(async () => (await h.db.selectFrom('score_runs').select('id').where('workspace_id', '=', ws.id).execute()).length > 0);
+    await recordOrders(h.db, ws, [order('Z1', '2025-03-31', 900)]);
+    await waitFor(async () => (await h.db.selectFrom('score_runs').select('id').where('workspace_id', '=', ws.id).where('kind', '=', 'targeted').execute()).length > 0);
+    await scheduler.stop();
+    expect(errors).toEqual([]);
+    expect(await h.db.selectFrom('analytics_changes').selectAll().where('workspace_id', '=', ws.id).execute()).toEqual([]);
+    const z1 = await h.db.selectFrom('customer_scores').select('frequency').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    expect(z1.frequency).toBe(2);
   });
 });

@@ -35,6 +35,8 @@ export async function precomputeOverview(db: Kysely<Database>, workspace: Worksp
   const started = performance.now();
   const rows: { view: string; params: string; payload: string }[] = [];
   for (const p of overviewPeriods(asOf)) {
+    // The last 90 days and the year so far are the same period on 31 March.
+    if (rows.some((r) => r.params === `${p.from}|${p.to}`)) continue;
     rows.push({ view: 'kpis', params: `${p.from}|${p.to}`, payload: JSON.stringify(await compareKpis(db, workspace, p.from, p.to)) });
   }
   const cohorts = await cohortRetention(db, workspace, { from: allCohorts, to: asOf.slice(0, 7), asOf });

@@ -109,4 +109,40 @@ describe.each(testStores())('analytics API on $kind', (store) => {
       ],
     });
   });
+
+  it('records marketing spend in bulk, lists and removes it, shows CAC per channel, and serves the run’s precomputed overview', async () => {
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/api/analytics/spend',
+      headers: auth,
+      payload: { entries: [{ channel: 'wechat', period: '2025-03', amountMinor: 31_000 }, { channel: 'douyin', period: '2025-03-02', amountMinor: 700 }] },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ saved: 2 });
+    const bad = await app.inject({ method: 'PUT', url: '/api/analytics/spend', headers: auth, payload: { entries: [{ channel: 'wechat', period: 'March', amountMinor: 1 }] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/period/);
+    const listed = (await app.inject({ url: '/api/analytics/spend?from=2025-03-01&to=2025-03-31', headers: auth })).json();
+    expect(listed.spend.map((s: { channel: string; periodStart: string }) => `${s.channel} ${s.periodStart}`)).toEqual(['douyin 2025-03-02', 'wechat 2025-03-01']);
+    expect((await app.inject({ method: 'DELETE', url: '/api/analytics/spend/douyin/2025-03-02', headers: auth })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/analytics/spend/douyin/2025-03-02', headers: auth })).statusCode).toBe(404);
+    const audit = await h.db.selectFrom('audit_log').select(['action', 'target_type']).where('workspace_id', '=', ws.id).where('target_type', '=', 'marketing_spend').execute();
+    expect(audit).toHaveLength(2);
+
+    // The run of the first test precomputed the overview's periods as of 2025-03-31; a new run refreshes them with the spend.
+    const run = await app.inject({ method: 'POST', url: '/api/analytics/runs', headers: auth, payload: {} });
+    expect(run.statusCode).toBe(200);
+    const kpis = (await app.inject({ url: '/api/analytics/kpis?from=2025-03-02&to=2025-03-31', headers: auth })).json();
+    expect(kpis.precomputed).toMatchObject({ asOf: '2025-03-31' });
+    expect(kpis.current.acquisition).toEqual([
+      { channel: 'wechat', spendMinor: 30_000, newCustomers: 0, cacMinor: null },
+    ]);
+    expect(kpis.current.nps).toMatchObject({ score: null, responses: 0 });
+    const fresh = (await app.inject({ url: '/api/analytics/kpis?from=2025-03-02&to=2025-03-31&fresh=true', headers: auth })).json();
+    expect(fresh.precomputed).toBeNull();
+    expect({ ...fresh, precomputed: undefined }).toEqual({ ...kpis, precomputed: undefined });
+    const cohorts = (await app.inject({ url: '/api/analytics/cohorts?from=1970-01&to=2025-03&asOf=2025-03-31', headers: auth })).json();
+    expect(cohorts.precomputed).toMatchObject({ asOf: '2025-03-31' });
+    expect(cohorts.cohorts.map((c: { cohort: string }) => c.cohort)).toEqual(['2025-01', '2025-02']);
+  });
 });
