@@ -210,3 +210,25 @@ export async function customerMemberships(db: Db, workspace: Workspace, customer
     .execute();
   return rows.map((r) => ({ segmentId: r.segment_id, segmentName: r.name, enteredAt: r.entered_at, exitedAt: r.exited_at }));
 }
+
+/** The ids of a segment's current members in batches (customer id order), for bulk actions such as issuing coupons. */
+export async function* memberIdBatches(db: Db, workspace: Workspace, segmentId: number, batchSize = 10_000): AsyncGenerator<number[]> {
+  await getSegment(db, workspace.id, segmentId);
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('segment_memberships')
+      .select('customer_id')
+      .where('workspace_id', '=', workspace.id)
+      .where('segment_id', '=', segmentId)
+      .where('exited_at', 'is', null)
+      .where('customer_id', '>', after)
+      .orderBy('customer_id')
+      .limit(batchSize)
+      .execute();
+    if (rows.length === 0) return;
+    yield rows.map((r) => r.customer_id);
+    if (rows.length < batchSize) return;
+    after = rows[rows.length - 1]!.customer_id;
+  }
+}

@@ -24,6 +24,7 @@ export {
   exportMembersCsv,
   listMembers,
   memberExportSchema,
+  memberIdBatches,
   membersQuerySchema,
   segmentSizes,
   type CustomerMembership,

@@ -24,6 +24,7 @@ import {
   tierHistory,
 } from '../../loyalty/index.ts';
 import type { AppContext } from '../context.ts';
+import { memberIdBatches } from '../../segments/index.ts';
 
 const customerParams = z.object({ customerId: z.coerce.number().int().positive().describe('Customer id') });
 const templateParams = z.object({ id: z.coerce.number().int().positive().describe('Coupon template id') });
@@ -135,16 +136,26 @@ export function loyaltyRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'loyalty:write' },
       schema: {
         tags,
-        summary: 'Issue coupons of a template to customers, each with a unique code; an issue key makes it idempotent per customer',
+        summary:
+          'Issue coupons of a template to customers, or to every current member of a segment, each with a unique code; an issue key makes it idempotent per customer',
         params: templateParams,
-        body: z.object({
-          customerIds: z.array(z.number().int().positive()).min(1).max(10_000),
-          issueKey: z.string().trim().min(1).max(200).optional(),
-          source: z.string().trim().min(1).max(100).default('api'),
-        }),
+        body: z
+          .object({
+            customerIds: z.array(z.number().int().positive()).min(1).max(10_000).optional(),
+            segmentId: z.number().int().positive().optional().describe('Issue to the current members of this segment'),
+            issueKey: z.string().trim().min(1).max(200).optional(),
+            source: z.string().trim().min(1).max(100).default('api'),
+          })
+          .refine((b) => (b.customerIds === undefined) !== (b.segmentId === undefined), 'give either customerIds or segmentId'),
       },
-      handler: (req) =>
-        issueCoupons(ctx.db, req.caller.workspace.id, req.params.id, req.body.customerIds, { source: req.body.source, issueKey: req.body.issueKey, clock: ctx.clock, random: secureRandom }),
+      handler: async (req) => {
+        const options = { source: req.body.source, issueKey: req.body.issueKey, clock: ctx.clock, random: secureRandom };
+        if (req.body.customerIds) return issueCoupons(ctx.db, req.caller.workspace.id, req.params.id, req.body.customerIds, options);
+        // A segment is issued to batch by batch; with an issue key a retry after a failure completes it without duplicates.
+        const results = [];
+        for await (const ids of memberIdBatches(ctx.db, req.caller.workspace, req.body.segmentId!)) results.push(await issueCoupons(ctx.db, req.caller.workspace.id, req.params.id, ids, options));
+        return { issued: results.flatMap((r) => r.issued), skipped: results.flatMap((r) => r.skipped) };
+      },
     });
 
     r.post('/loyalty/coupon-templates/:id/buy', {
