@@ -19,14 +19,16 @@ const badRecipientErrors = new Set([40003]);
 /** Forgets cached access tokens (tests). */
 export function clearWechatTokens(): void {
   tokens.clear();
+  inflight.clear();
 }
 
 type TokenResult = { readonly token: string } | { readonly error: DeliveryResult };
 
-async function accessToken(provider: Provider<'wechat'>, now: Date, forceRefresh: boolean): Promise<TokenResult> {
-  const key = `${provider.config.apiBase}|${provider.config.appId}`;
-  const cached = tokens.get(key);
-  if (cached && !forceRefresh && cached.expiresAt - refreshMarginMs > now.getTime()) return { token: cached.token };
+// One token request per app at a time: every new token WeChat issues invalidates the previous one, so parallel
+// deliveries fetching their own would keep invalidating each other.
+const inflight = new Map<string, Promise<TokenResult>>();
+
+async function fetchToken(provider: Provider<'wechat'>, key: string, now: Date): Promise<TokenResult> {
   const url = new URL('/cgi-bin/token', provider.config.apiBase);
   url.searchParams.set('grant_type', 'client_credential');
   url.searchParams.set('appid', provider.config.appId);
@@ -39,6 +41,19 @@ async function accessToken(provider: Provider<'wechat'>, now: Date, forceRefresh
   }
   tokens.set(key, { token: body.access_token, expiresAt: now.getTime() + (body.expires_in ?? 7200) * 1000 });
   return { token: body.access_token };
+}
+
+/** The app's current token; `rejected` is a token WeChat just refused, replaced unless another call already did. */
+async function accessToken(provider: Provider<'wechat'>, now: Date, rejected: string | null): Promise<TokenResult> {
+  const key = `${provider.config.apiBase}|${provider.config.appId}`;
+  const cached = tokens.get(key);
+  if (cached && cached.token !== rejected && cached.expiresAt - refreshMarginMs > now.getTime()) return { token: cached.token };
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = fetchToken(provider, key, now).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  return pending;
 }
 
 /**
@@ -59,8 +74,9 @@ export async function deliverWechat(message: OutgoingMessage, provider: Provider
     client_msg_id: message.idempotencyKey,
   });
   try {
+    let rejected: string | null = null;
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const token = await accessToken(provider, now, attempt > 0);
+      const token = await accessToken(provider, now, rejected);
       if ('error' in token) return token.error;
       const url = new URL('/cgi-bin/message/template/send', provider.config.apiBase);
       url.searchParams.set('access_token', token.token);
@@ -69,7 +85,10 @@ export async function deliverWechat(message: OutgoingMessage, provider: Provider
       const body = (await response.json()) as { errcode?: number; errmsg?: string; msgid?: number | string };
       const code = body.errcode ?? 0;
       if (code === 0) return { ok: true, ...(body.msgid !== undefined ? { providerMessageId: String(body.msgid) } : {}) };
-      if (tokenErrors.has(code) && attempt === 0) continue;
+      if (tokenErrors.has(code) && attempt === 0) {
+        rejected = token.token;
+        continue;
+      }
       const reason = `WeChat: ${code} ${body.errmsg ?? ''}`.trim();
       return { ok: false, retry: retryErrors.has(code), reason, ...(badRecipientErrors.has(code) ? { bounce: true } : {}) };
     }
