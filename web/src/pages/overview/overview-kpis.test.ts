@@ -16,6 +16,9 @@ const period = (over: Partial<KpiReport['current']>): KpiReport['current'] => ({
   purchaseFrequency: 1.5,
   churnRate: 0.3,
   averageLtvMinor: 50_000,
+  acquisition: [],
+  nps: { score: null, responses: 0, positive: 0, negative: 0, note: 'none' },
+  csat: { score: null, responses: 0, positive: 0, negative: 0, note: 'none' },
   ...over,
 });
 

@@ -13,6 +13,7 @@ import { intlLocaleOf } from '../../i18n/languages.ts';
 import { useLanguage } from '../../i18n/use-language.ts';
 import { customersPath, overviewPath } from '../../routing/routes.ts';
 import { navigate } from '../../routing/use-location.ts';
+import { OverviewAcquisition } from './overview-acquisition.tsx';
 import { fetchClvDistribution, fetchCohorts, fetchKpis, fetchLatestRun, fetchLifecycleFlows, fetchRfmGrid, startScoringRun, type CohortRow, type LatestRun, type Period, type ScoreRun } from './overview-api.ts';
 import { ClvCard, CohortCard, FlowsCard, LifecycleCard, RfmCard, TierCard, TrendCard, type ChartContext } from './overview-charts.tsx';
 import { OverviewKpiCards } from './overview-kpi-cards.tsx';
@@ -101,6 +102,7 @@ function OverviewContent(props: { latest: LatestRun; period: Period; anchor: str
       ) : (
         <>
           <OverviewKpiCards report={kpis.data} loading={kpis.loading} error={kpis.error} onRetry={kpis.reload} period={period} fmt={ctx.fmt} />
+          <OverviewAcquisition report={kpis.data} fmt={ctx.fmt} />
           {run ? (
             <ScoredSections latest={latest} run={run} period={period} cohorts={cohorts} generation={generation} ctx={ctx} />
           ) : (
