@@ -41,6 +41,11 @@ export function isDatabaseUnavailable(error: Error): boolean {
   return (typeof code === 'string' && unavailableCodes.has(code)) || /^Connection terminated|^the database system is (shutting down|starting up)/.test(error.message);
 }
 
+/** Whether an error is PostgreSQL's disk_full (53100), or a write the file system refused for lack of space. */
+export function isDiskFull(error: Error): boolean {
+  return (error as { code?: unknown }).code === '53100' || /No space left on device/.test(error.message);
+}
+
 /** The answer for a path no route serves, in the same shape as every other error (the query string is not echoed: it may carry search terms). */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0];
@@ -83,6 +88,11 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     // Fastify's own 4xx (malformed JSON, wrong content type, bad encoding): its message names the problem.
     const code: ErrorCode = fastifyError.statusCode === 413 ? 'payload_too_large' : fastifyError.statusCode === 415 ? 'invalid_input' : 'invalid_input';
     return reply.status(fastifyError.statusCode === 413 ? 413 : 400).send(body(code, fastifyError.message));
+  }
+  if (isDiskFull(error)) {
+    // The statement failed whole (its transaction rolled back): nothing of the request was stored.
+    request.log.error({ err: loggableError(error) }, 'database disk full');
+    return reply.status(503).header('retry-after', '60').send(body('unavailable', 'The database has run out of disk space, so nothing of this request was stored; free space on the database volume, then retry'));
   }
   if (isDatabaseUnavailable(error)) {
     // The pool reconnects on its own once the database is back; say so rather than report a bug.
