@@ -93,6 +93,9 @@ describe.each(testStores())('business views on $kind', (store) => {
       purchaseFrequency: 1,
       churnRate: 0,
       averageLtvMinor: 2375,
+      acquisition: [],
+      nps: expect.objectContaining({ score: null, responses: 0 }),
+      csat: expect.objectContaining({ score: null, responses: 0 }),
     });
     expect(k.previous).toEqual({
       from: '2025-01-29',
@@ -108,6 +111,9 @@ describe.each(testStores())('business views on $kind', (store) => {
       purchaseFrequency: 2,
       churnRate: 1,
       averageLtvMinor: 1550,
+      acquisition: [{ channel: null, spendMinor: 0, newCustomers: 1, cacMinor: null }],
+      nps: expect.objectContaining({ score: null, responses: 0 }),
+      csat: expect.objectContaining({ score: null, responses: 0 }),
     });
     expect(k.lastYear).toMatchObject({ from: '2024-03-01', to: '2024-03-31', customers: 1, active: 1, new: 1, revenueMinor: 700, churnRate: null, averageLtvMinor: 700 });
     expect(k.changeVsPrevious.revenueMinor).toBeCloseTo(2.3);
