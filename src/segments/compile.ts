@@ -51,6 +51,8 @@ export interface CompileContext {
   readonly selfId?: number;
   /** Compiling for "why": every condition must be readable for the customer, so no join may drop the row. */
   readonly explaining?: boolean;
+  /** Prefix of the generated names (default "j"), so several rules can share one statement. */
+  readonly aliasPrefix?: string;
 }
 
 /** A compiled condition: whether it holds (never NULL) and the value it looked at, for "why". */
@@ -74,6 +76,8 @@ export type CompiledNode = CompiledCondition | CompiledGroup;
 export interface CompiledRule {
   readonly tree: CompiledNode;
   readonly predicate: RawBuilder<boolean>;
+  /** The per-customer sets the rule reads, as `name AS MATERIALIZED (…)` for a WITH clause (see withRule). */
+  readonly ctes: readonly RawBuilder<unknown>[];
   readonly joins: readonly RawBuilder<unknown>[];
   readonly reads: ReadonlySet<Read>;
   /** True when membership can change by the passing of time alone ("no order in 90 days"). */
@@ -82,6 +86,7 @@ export interface CompiledRule {
 
 interface State {
   readonly ctx: CompileContext;
+  readonly ctes: RawBuilder<unknown>[];
   readonly joins: RawBuilder<unknown>[];
   readonly reads: Set<Read>;
   timeDependent: boolean;
@@ -93,12 +98,18 @@ interface State {
 
 /** Compiles a validated rule. Throws invalid_input for a reference to a missing segment or a cycle. */
 export async function compileRule(rule: Rule, ctx: CompileContext): Promise<CompiledRule> {
-  const state: State = { ctx, joins: [], reads: new Set(), timeDependent: false, segmentStack: ctx.selfId === undefined ? [] : [ctx.selfId], conjunctive: !ctx.explaining };
+  const state: State = { ctx, ctes: [], joins: [], reads: new Set(), timeDependent: false, segmentStack: ctx.selfId === undefined ? [] : [ctx.selfId], conjunctive: !ctx.explaining };
   const tree = await compileNode(rule.root, 'root', state);
-  return { tree, predicate: predicateOf(tree), joins: state.joins, reads: state.reads, timeDependent: state.timeDependent };
+  return { tree, predicate: predicateOf(tree), ctes: state.ctes, joins: state.joins, reads: state.reads, timeDependent: state.timeDependent };
 }
 
-/** The FROM … WHERE part shared by every statement over a rule's members (alias c is the customer). */
+/** `WITH …` for the sets a rule reads, followed by `more` (empty when there is nothing to say). */
+export function withRule(compiled: readonly CompiledRule[], more: readonly RawBuilder<unknown>[] = []): RawBuilder<unknown> {
+  const all = [...compiled.flatMap((c) => c.ctes), ...more];
+  return all.length === 0 ? sql`` : sql`WITH ${sql.join(all)}`;
+}
+
+/** The FROM … WHERE part shared by every statement over a rule's members (alias c is the customer); the statement starts with withRule. */
 export function membersFrom(compiled: CompiledRule, ctx: Pick<CompileContext, 'workspaceId' | 'customerIds'>): RawBuilder<unknown> {
   const scope = ctx.customerIds ? sql`AND c.id = ANY(${[...ctx.customerIds]}::bigint[])` : sql``;
   return sql`FROM customers c
@@ -169,15 +180,17 @@ function scopeFilter(state: State, column: RawBuilder<unknown>): RawBuilder<unkn
 }
 
 /**
- * Joins a per-customer subquery. `requiresRow` says the condition fails for a customer without a row there;
- * when such a condition must hold for the rule to hold (a conjunctive position), the join is an inner
- * join, so the planner may start from that set (say, the few with two orders in 90 days) instead of
- * scanning every customer. Otherwise a left join keeps customers without a row.
+ * Adds a per-customer set to the statement: computed once (a MATERIALIZED common table expression, so a
+ * misestimated row count can never make the planner re-run it per customer) and joined on the customer.
+ * `requiresRow` says the condition fails for a customer without a row there; when such a condition must
+ * hold for the rule to hold (a conjunctive position), the join is an inner join, so the planner may start
+ * from that set (say, the few with two orders in 90 days) instead of every customer.
  */
 function addJoin(state: State, subquery: RawBuilder<unknown>, requiresRow: boolean): string {
-  const alias = `j${state.joins.length + 1}`;
+  const alias = `${state.ctx.aliasPrefix ?? 'j'}${state.joins.length + 1}`;
   const join = requiresRow && state.conjunctive ? sql`JOIN` : sql`LEFT JOIN`;
-  state.joins.push(sql`${join} (${subquery}) ${sql.raw(alias)} ON ${sql.ref(`${alias}.customer_id`)} = c.id`);
+  state.ctes.push(sql`${sql.raw(alias)} AS MATERIALIZED (${subquery})`);
+  state.joins.push(sql`${join} ${sql.raw(alias)} ON ${sql.ref(`${alias}.customer_id`)} = c.id`);
   return alias;
 }
 

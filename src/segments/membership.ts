@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
-import { compileRule, membersFrom, type CompileContext, type ReferencedSegment } from './compile.ts';
+import { compileRule, membersFrom, withRule, type CompileContext, type CompiledRule, type ReferencedSegment } from './compile.ts';
 import { parseRule } from './rule.ts';
 import { dayInZone } from './time.ts';
 
@@ -89,9 +89,11 @@ export async function syncMemberships(trx: Trx, workspace: Workspace, items: rea
     items.map((i) => i.segment.id),
   );
   const targets = [];
-  for (const item of items) {
-    const ctx = compileContext(trx, workspace, now, { selfId: item.segment.id, ...(item.customerIds ? { customerIds: item.customerIds } : {}) });
+  const compiledRules: CompiledRule[] = [];
+  for (const [n, item] of items.entries()) {
+    const ctx = compileContext(trx, workspace, now, { selfId: item.segment.id, aliasPrefix: `s${n}j`, ...(item.customerIds ? { customerIds: item.customerIds } : {}) });
     const compiled = await compileRule(parseRule(item.segment.rule), ctx);
+    compiledRules.push(compiled);
     targets.push(sql`SELECT ${item.segment.id}::bigint AS segment_id, c.id ${membersFrom(compiled, ctx)}`);
   }
   const segmentIds = items.map((i) => i.segment.id);
@@ -114,7 +116,7 @@ export async function syncMemberships(trx: Trx, workspace: Workspace, items: rea
         ON CONFLICT (workspace_id, message_id) DO NOTHING)`
     : sql``;
   const result = await sql<{ segment_id: number; entered: number; exited: number }>`
-    WITH target AS MATERIALIZED (${sql.join(targets, sql` UNION ALL `)}),
+    ${withRule(compiledRules, [sql`target AS MATERIALIZED (${sql.join(targets, sql` UNION ALL `)})`])},
     exited AS (
       UPDATE segment_memberships m SET exited_at = ${at}::timestamptz
       WHERE m.workspace_id = ${workspace.id} AND m.segment_id = ANY(${segmentIds}::bigint[]) AND m.exited_at IS NULL ${exitScope}

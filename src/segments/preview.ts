@@ -3,7 +3,7 @@ import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { PatronError } from '../lib/errors.ts';
-import { compileRule, membersFrom, type CompiledNode } from './compile.ts';
+import { compileRule, membersFrom, withRule, type CompiledNode } from './compile.ts';
 import { compileContext } from './membership.ts';
 import { parseRule, type Condition } from './rule.ts';
 
@@ -34,7 +34,7 @@ export async function previewRule(db: Kysely<Database>, workspace: Workspace, in
     const ctx = compileContext(trx, workspace, clock.now());
     const compiled = await compileRule(rule, ctx);
     const result = await sql<{ count: number; revenue: number | null; sample: PreviewProfile[] | null }>`
-      WITH m AS MATERIALIZED (SELECT c.id, c.name, c.city, sc.rfm_segment, sc.lifecycle_stage, coalesce(st.total_minor, 0) AS total ${membersFrom(compiled, ctx)})
+      ${withRule([compiled], [sql`m AS MATERIALIZED (SELECT c.id, c.name, c.city, sc.rfm_segment, sc.lifecycle_stage, coalesce(st.total_minor, 0) AS total ${membersFrom(compiled, ctx)})`])}
       SELECT (SELECT count(*) FROM m)::int AS count,
              (SELECT sum(total) FROM m)::bigint AS revenue,
              (SELECT json_agg(json_build_object('id', s.id, 'name', s.name, 'city', s.city, 'rfmSegment', s.rfm_segment,
@@ -63,7 +63,7 @@ export async function explainRule(db: Kysely<Database>, workspace: Workspace, in
   return db.transaction().execute(async (trx) => {
     const ctx = compileContext(trx, workspace, clock.now());
     const compiled = await compileRule(rule, ctx);
-    const query = sql`SELECT c.id ${membersFrom(compiled, ctx)}`.compile(trx);
+    const query = sql`${withRule([compiled])} SELECT c.id ${membersFrom(compiled, ctx)}`.compile(trx);
     return { sql: query.sql.replace(/\n\s+/g, '\n  '), parameters: query.parameters };
   });
 }
@@ -104,7 +104,7 @@ export async function explainCustomer(db: Kysely<Database>, workspace: Workspace
     // The same FROM as membership, minus the rule's WHERE: each condition is read as a column.
     const selections = leaves.flatMap((l) => [sql`${l.node.holds} AS ${sql.ref(l.holds)}`, sql`${l.node.observed} AS ${sql.ref(l.observed)}`]);
     const from = membersFrom({ ...compiled, predicate: sql<boolean>`true` }, ctx);
-    const result = await sql<Record<string, unknown>>`SELECT ${sql.join(selections)} ${from}`.execute(trx);
+    const result = await sql<Record<string, unknown>>`${withRule([compiled])} SELECT ${sql.join(selections)} ${from}`.execute(trx);
     const row = result.rows[0]!;
     const values = new Map(leaves.map((l) => [l.node, { holds: row[l.holds] === true, observed: row[l.observed] }]));
     const build = (node: CompiledNode): WhyNode => {
@@ -130,7 +130,7 @@ export async function matchingCustomers(db: Kysely<Database>, workspace: Workspa
   const run = async (trx: Transaction<Database>) => {
     const ctx = compileContext(trx, workspace, now, { customerIds });
     const compiled = await compileRule(rule, ctx);
-    const result = await sql<{ id: number }>`SELECT c.id ${membersFrom(compiled, ctx)}`.execute(trx);
+    const result = await sql<{ id: number }>`${withRule([compiled])} SELECT c.id ${membersFrom(compiled, ctx)}`.execute(trx);
     return new Set(result.rows.map((r) => Number(r.id)));
   };
   return db.isTransaction ? run(db as Transaction<Database>) : db.transaction().execute(run);

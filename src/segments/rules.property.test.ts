@@ -10,7 +10,7 @@ import { PatronError } from '../lib/errors.ts';
 import { recordOrders, recordRefunds, type OrderInput } from '../orders/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { compileRule, membersFrom } from './compile.ts';
+import { compileRule, membersFrom, withRule } from './compile.ts';
 import { compileContext } from './membership.ts';
 import { matchingCustomers } from './preview.ts';
 import { evaluateReference, loadReferenceData, type ReferenceData } from './reference-evaluator.ts';
@@ -317,7 +317,7 @@ describe.each(testStores())('compiled rules agree with the reference evaluator o
     return h.db.transaction().execute(async (trx) => {
       const ctx = compileContext(trx, ws, now);
       const compiled = await compileRule(rule, ctx);
-      const result = await sql<{ id: number }>`SELECT c.id ${membersFrom(compiled, ctx)} ORDER BY c.id`.execute(trx);
+      const result = await sql<{ id: number }>`${withRule([compiled])} SELECT c.id ${membersFrom(compiled, ctx)} ORDER BY c.id`.execute(trx);
       return result.rows.map((r) => Number(r.id));
     });
   }
