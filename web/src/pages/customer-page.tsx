@@ -5,6 +5,7 @@ import { useApiClient } from '../api/api-context.tsx';
 import { fetchCustomer } from '../api/customers-api.ts';
 import { useRequest } from '../api/use-request.ts';
 import { AppLink } from '../components/app-link.tsx';
+import { ConsentCard } from '../components/consent-card.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { EventsTimeline } from '../components/events-timeline.tsx';
 import { IdentitiesCard } from '../components/identities-card.tsx';
@@ -46,6 +47,7 @@ export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
                 <ProfileCard profile={customer.profile} />
                 <TagEditor customerId={customer.id} tags={customer.tags} onChanged={detail.reload} />
                 <IdentitiesCard identities={customer.identities} />
+                <ConsentCard consents={customer.consents} />
                 <MergesCard customerId={customer.id} merges={customer.merges} onChanged={detail.reload} />
               </Space>
             </Col>
