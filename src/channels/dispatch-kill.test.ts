@@ -7,11 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../access/index.ts';
 import { connectPostgres, migrateToLatest, type DatabaseHandle } from '../db/index.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/peers/webhook-receiver.ts';
-import { queueMessages, saveProvider, type MessageRequest } from './index.ts';
+import { claimLeaseMs, queueMessages, saveProvider, type MessageRequest } from './index.ts';
 
 const url = process.env.TEST_DATABASE_URL;
 const root = join(import.meta.dirname, '../..');
 const now = new Date('2026-03-02T04:00:00Z');
+// Each restarted dispatcher runs a lease later, as it would after a crash: the killed one's claims have lapsed.
+let workerTime = now;
 
 // Several processes must share the database, so this runs on PostgreSQL only.
 describe.skipIf(!url)('dispatcher killed with SIGKILL mid-delivery (PostgreSQL)', () => {
@@ -31,7 +33,7 @@ describe.skipIf(!url)('dispatcher killed with SIGKILL mid-delivery (PostgreSQL)'
     dbUrl = u.toString();
     h = connectPostgres(dbUrl);
     await migrateToLatest(h.db as never);
-    hook = await startWebhookReceiver(secret, () => Math.floor(now.getTime() / 1000));
+    hook = await startWebhookReceiver(secret, () => Math.floor(workerTime.getTime() / 1000));
   });
   afterAll(async () => {
     await hook?.close();
@@ -43,7 +45,7 @@ describe.skipIf(!url)('dispatcher killed with SIGKILL mid-delivery (PostgreSQL)'
   });
 
   function runWorker(killAfterMs: number | null): Promise<'killed' | 'finished'> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/peers/dispatch-worker.ts'), dbUrl, now.toISOString()], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/peers/dispatch-worker.ts'), dbUrl, workerTime.toISOString()], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -84,7 +86,10 @@ describe.skipIf(!url)('dispatcher killed with SIGKILL mid-delivery (PostgreSQL)'
 
     hook.delay(3);
     const kills: string[] = [];
-    for (const after of [150, 400, 250, 600]) kills.push(await runWorker(after));
+    for (const after of [150, 400, 250, 600]) {
+      kills.push(await runWorker(after));
+      workerTime = new Date(workerTime.getTime() + claimLeaseMs + 1000);
+    }
     hook.delay(0);
     expect(await runWorker(null)).toBe('finished');
     expect(kills.filter((k) => k === 'killed').length).toBeGreaterThanOrEqual(3);

@@ -60,18 +60,23 @@ async function pool<T, R>(items: readonly T[], concurrency: number, work: (item:
   return results;
 }
 
+/** How long a claimed message is left to its dispatcher before another may take it (a crashed one never reports). */
+export const claimLeaseMs = 5 * 60_000;
+
 /**
- * Delivers queued messages that are due: claims up to `limit` with FOR UPDATE SKIP LOCKED (so several
- * dispatchers never take the same row), delivers them, and records each result, all in one transaction.
- * A crash before commit leaves the rows queued: they are delivered again with the same idempotency key,
- * which every adapter passes to its peer, so the peer acts once. Retryable failures wait with exponential
- * backoff and become final after maxAttempts.
+ * Delivers queued messages that are due. A short transaction claims up to `limit` rows with FOR UPDATE SKIP
+ * LOCKED (so several dispatchers never take the same row) and leases them by moving their next attempt
+ * `claimLeaseMs` ahead; delivery happens outside any transaction (an embedded store is never blocked by a slow
+ * peer), and a second short transaction records each result. A dispatcher that dies in between leaves its rows
+ * to be claimed again when the lease ends: they are delivered again with the same idempotency key, which every
+ * adapter passes to its peer, so the peer acts once. Retryable failures wait with exponential backoff and
+ * become final after maxAttempts.
  */
 export async function dispatchMessages(db: Kysely<Database>, clock: Clock, options: DispatchOptions = {}): Promise<{ sent: number; failed: number }> {
   const limit = options.limit ?? 500;
   const concurrency = options.concurrency ?? 32;
-  return db.transaction().execute(async (trx) => {
-    const now = clock.now();
+  const now = clock.now();
+  const claim = await db.transaction().execute(async (trx) => {
     const claimed = await sql<{
       workspace_id: number;
       customer_id: number;
@@ -83,54 +88,67 @@ export async function dispatchMessages(db: Kysely<Database>, clock: Clock, optio
       content: RenderedMessage;
       attempts: number;
     }>`
-      SELECT workspace_id, customer_id, id, idempotency_key, channel, purpose, address, content, attempts
-      FROM messages
-      WHERE status = 'queued' AND next_attempt_at <= ${now.toISOString()}::timestamptz
-      ORDER BY next_attempt_at
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED`.execute(trx);
-    if (claimed.rows.length === 0) return { sent: 0, failed: 0 };
+      UPDATE messages m SET next_attempt_at = ${new Date(now.getTime() + claimLeaseMs).toISOString()}::timestamptz
+      FROM (
+        SELECT workspace_id, customer_id, id FROM messages
+        WHERE status = 'queued' AND next_attempt_at <= ${now.toISOString()}::timestamptz
+        ORDER BY next_attempt_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) due
+      WHERE m.workspace_id = due.workspace_id AND m.customer_id = due.customer_id AND m.id = due.id
+      RETURNING m.workspace_id, m.customer_id, m.id, m.idempotency_key, m.channel, m.purpose, m.address, m.content, m.attempts`.execute(trx);
     const contexts = new Map<number, WorkspaceContext>();
-    for (const workspaceId of new Set(claimed.rows.map((r) => r.workspace_id))) {
+    for (const workspaceId of new Set(claimed.rows.map((r) => Number(r.workspace_id)))) {
       const [providers, { linkSecret }] = await Promise.all([loadProviders(trx, workspaceId), loadContactPolicy(trx, workspaceId)]);
       contexts.set(workspaceId, { providers, linkSecret });
     }
-    const messages: OutgoingMessage[] = claimed.rows.map((r) => ({
-      workspaceId: Number(r.workspace_id),
-      customerId: Number(r.customer_id),
-      id: Number(r.id),
-      idempotencyKey: r.idempotency_key,
-      channel: r.channel,
-      purpose: r.purpose,
-      address: r.address,
-      content: r.content,
-      attempts: r.attempts,
-    }));
-    // Work items: one message each, except webhook messages of a workspace that posts batches.
-    const items: OutgoingMessage[][] = [];
-    const batches = new Map<number, OutgoingMessage[]>();
-    for (const m of messages) {
-      const size = m.channel === 'webhook' ? (contexts.get(m.workspaceId)!.providers.webhook?.config.batchSize ?? 1) : 1;
-      if (size === 1) {
-        items.push([m]);
-        continue;
-      }
-      const open = batches.get(m.workspaceId) ?? [];
-      open.push(m);
-      if (open.length === size) {
-        items.push(open);
-        batches.delete(m.workspaceId);
-      } else batches.set(m.workspaceId, open);
-    }
-    items.push(...batches.values());
-    const settled = await pool(items, concurrency, async (group) => {
-      const ctx = contexts.get(group[0]!.workspaceId)!;
-      const results = group.length > 1 && ctx.providers.webhook ? await deliverWebhookBatch(group, ctx.providers.webhook, now) : [await deliverOne(group[0]!, ctx, now)];
-      return group.map((m, i) => [m, results[i]!] as const);
-    });
-    const flat = settled.flat();
-    return recordResults(trx, flat.map(([m]) => m), flat.map(([, r]) => r), now);
+    return { rows: claimed.rows, contexts };
   });
+  if (claim.rows.length === 0) return { sent: 0, failed: 0 };
+  const { contexts } = claim;
+  const messages: OutgoingMessage[] = claim.rows.map((r) => ({
+    workspaceId: Number(r.workspace_id),
+    customerId: Number(r.customer_id),
+    id: Number(r.id),
+    idempotencyKey: r.idempotency_key,
+    channel: r.channel,
+    purpose: r.purpose,
+    address: r.address,
+    content: r.content,
+    attempts: r.attempts,
+  }));
+  // Work items: one message each, except webhook messages of a workspace that posts batches.
+  const items: OutgoingMessage[][] = [];
+  const batches = new Map<number, OutgoingMessage[]>();
+  for (const m of messages) {
+    const size = m.channel === 'webhook' ? (contexts.get(m.workspaceId)!.providers.webhook?.config.batchSize ?? 1) : 1;
+    if (size === 1) {
+      items.push([m]);
+      continue;
+    }
+    const open = batches.get(m.workspaceId) ?? [];
+    open.push(m);
+    if (open.length === size) {
+      items.push(open);
+      batches.delete(m.workspaceId);
+    } else batches.set(m.workspaceId, open);
+  }
+  items.push(...batches.values());
+  const settled = await pool(items, concurrency, async (group) => {
+    const ctx = contexts.get(group[0]!.workspaceId)!;
+    const results = group.length > 1 && ctx.providers.webhook ? await deliverWebhookBatch(group, ctx.providers.webhook, now) : [await deliverOne(group[0]!, ctx, now)];
+    return group.map((m, i) => [m, results[i]!] as const);
+  });
+  const flat = settled.flat();
+  return db.transaction().execute((trx) =>
+    recordResults(
+      trx,
+      flat.map(([m]) => m),
+      flat.map(([, r]) => r),
+      now,
+    ),
+  );
 }
 
 async function recordResults(trx: Transaction<Database>, messages: readonly OutgoingMessage[], results: readonly DeliveryResult[], now: Date): Promise<{ sent: number; failed: number }> {
@@ -168,7 +186,7 @@ async function recordResults(trx: Transaction<Database>, messages: readonly Outg
     FROM unnest(${messages.map((m) => m.workspaceId)}::bigint[], ${messages.map((m) => m.customerId)}::bigint[], ${messages.map((m) => m.id)}::bigint[],
                 ${status}::text[], ${reason}::text[], ${providerId}::text[], ${nextAt}::timestamptz[])
       AS u (workspace_id, customer_id, id, status, reason, provider_id, next_at)
-    WHERE m.workspace_id = u.workspace_id AND m.customer_id = u.customer_id AND m.id = u.id`.execute(trx);
+    WHERE m.workspace_id = u.workspace_id AND m.customer_id = u.customer_id AND m.id = u.id AND m.status = 'queued'`.execute(trx);
   // A bounced address is suppressed on its channel, so no later message tries it again.
   const bounced = messages.filter((m, i) => status[i] === 'bounced' && m.address);
   if (bounced.length > 0) {
