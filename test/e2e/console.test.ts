@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
     await waitForList();
     await expect.poll(() => tableRows().count()).toBe(20);
     await page.getByText('演示零售 Demo Retail').waitFor();
-    await page.getByRole('navigation', { name: '主导航' }).getByText('客户').waitFor();
+    await page.getByRole('navigation', { name: '主导航' }).getByText('客户', { exact: true }).waitFor();
     await shot('03-customers');
 
     await page.getByRole('button', { name: /下一页/ }).click();
@@ -177,7 +177,7 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
   });
 
   it('shows a 404 page for unknown addresses, while /api keeps its JSON 404', async () => {
-    await page.goto(`${base}/segments`);
+    await page.goto(`${base}/no-such-page`);
     await page.getByText('页面不存在').waitFor();
     const api = await page.request.get(`${base}/api/no-such-thing`);
     expect(api.status()).toBe(404);
