@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('sign-in, users, keys and audit log in chromium', 
     await dialog.getByLabel('姓名').fill('小李');
     await dialog.getByLabel('初始密码').fill('viewer-password');
     await dialog.getByRole('button', { name: '添加' }).click();
-    await page.getByRole('cell', { name: 'viewer@tea.test' }).waitFor();
+    await page.getByRole('cell', { name: 'viewer@tea.test', exact: true }).waitFor();
     await shot('access-02-users');
   });
 
