@@ -119,8 +119,14 @@ function bodyArbitrary(fields: readonly string[] | undefined, validIds: () => nu
   return fc.oneof(ownFields, nestedOwn, wrongType, malformed, nested, huge, badEncoding);
 }
 
+// "." and ".." are left out: URL normalization turns them into another path (the web console's), not this endpoint.
 const pathValue = (validIds: () => number[]) =>
-  fc.oneof(fc.constantFrom(...validIds()), fc.constantFrom('0', '-1', '1.5', '1e3', '99999999999999999999', 'abc', '%00', '%2F', '..', ' 1', '0x10', "1' OR '1'='1"), fc.integer(), hostileString.filter((s) => s.length > 0));
+  fc.oneof(
+    fc.constantFrom(...validIds()),
+    fc.constantFrom('0', '-1', '1.5', '1e3', '99999999999999999999', 'abc', '%00', '%2F', ' 1', '0x10', "1' OR '1'='1"),
+    fc.integer(),
+    hostileString.filter((s) => s.length > 0 && s !== '.' && s !== '..'),
+  );
 
 describe.each(testStores())('fuzzing every public endpoint on $kind', (store) => {
   let h: DatabaseHandle;
@@ -211,13 +217,21 @@ describe.each(testStores())('fuzzing every public endpoint on $kind', (store) =>
             headers: { ...(path.startsWith('/v1/') ? headers.tracking : headers.api), ...(body ? { 'content-type': body.contentType } : {}) },
             ...(body ? { payload: body.payload } : {}),
           });
-          const where = `${endpoint.method} ${endpoint.path} (${body?.what ?? 'no body'}) → ${res.statusCode}`;
+          const where = `${endpoint.method} ${endpoint.path} (${body?.what ?? 'no body'}) → ${res.statusCode} ${res.headers['content-type'] ?? ''}`;
           if (res.statusCode >= 500) {
             failures.push(`${where}: ${res.body.slice(0, 300)} | url ${path}?${search.slice(0, 200)} | body ${String(body?.payload ?? '').slice(0, 200)}`);
             return;
           }
           if (res.statusCode >= 400) {
-            const message = (JSON.parse(res.body) as { error?: { message?: unknown } }).error?.message;
+            // Links in messages (click tracking, unsubscribe) answer people in a browser with a page; the API answers JSON.
+            let message: unknown = String(res.headers['content-type']).startsWith('text/html') ? /<title>([^<]+)<\/title>/.exec(res.body)?.[1] : undefined;
+            if (message === undefined) {
+              try {
+                message = (JSON.parse(res.body) as { error?: { message?: unknown } }).error?.message;
+              } catch {
+                message = undefined;
+              }
+            }
             if (typeof message !== 'string' || message.length < 5) failures.push(`${where}: no message in ${res.body.slice(0, 200)}`);
             const after = await rowCounts(h.db);
             const changed = Object.keys(after).filter((t) => after[t] !== before[t]);

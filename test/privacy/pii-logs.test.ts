@@ -81,6 +81,7 @@ describe('personal data in logs', () => {
       await note(call(`/api/customers/${encodeURIComponent(p.email!)}`, { headers: secret }));
       await note(call('/api/segments/preview', { method: 'POST', headers: secret, body: JSON.stringify({ rule: { field: p.email, op: p.phone } }) }));
     }
+    await note(call('/api/customers/999999999', { headers: secret }));
     const erased = sample[0]!;
     await note(call(`/api/customers/${erased.id}/consent`, { method: 'PUT', headers: secret, body: JSON.stringify({ statements: [{ channel: 'email', status: 'opted_out', source: `email from ${erased.email}` }] }) }));
     await note(call(`/api/customers/${erased.id}/export`, { headers: secret }));
