@@ -37,14 +37,18 @@ export function startSegmentWorker(db: Kysely<Database>, clock: Clock, options: 
     });
   const changes = (async () => {
     const limit = 5000;
+    let failures = 0;
     while (!stopped) {
       let full = false;
       try {
         full = (await processSegmentChanges(db, clock, limit)).notes === limit;
+        failures = 0;
       } catch (error) {
-        options.onError(error);
+        // While the database is away, back off (up to 10 s) instead of failing and logging every interval.
+        failures += 1;
+        if (failures === 1 || failures % 10 === 0) options.onError(error);
       }
-      if (!full && !stopped) await sleep(changeIntervalMs);
+      if (!full && !stopped) await sleep(failures === 0 ? changeIntervalMs : Math.min(10_000, changeIntervalMs * 2 ** failures));
     }
   })();
   let nextSchedule = 0;
