@@ -5,7 +5,7 @@ import { runStatements } from '../statements.ts';
 // dynamic segments current. Statement-level triggers (with transition tables, one row per statement, not
 // per row) note which customers a write touched and what it touched; a worker re-checks only those
 // customers against only the segments that read what changed. The triggers write nothing while a
-// workspace has no dynamic segment.
+// workspace has no dynamic segment, and look at the changed rows only when some workspace has one.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runStatements(
     db,
@@ -71,11 +71,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const capture = (name: string, customerColumn: string, source: string) => `
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      INSERT INTO segment_changes (workspace_id, customer_id, source)
-      SELECT DISTINCT r.workspace_id, r.${customerColumn}, ${source}
-      FROM changed_rows r
-      WHERE r.${customerColumn} IS NOT NULL
-        AND EXISTS (SELECT 1 FROM segments s WHERE s.workspace_id = r.workspace_id AND s.kind = 'dynamic' AND s.archived_at IS NULL);
+      IF EXISTS (SELECT 1 FROM segments WHERE kind = 'dynamic' AND archived_at IS NULL) THEN
+        INSERT INTO segment_changes (workspace_id, customer_id, source)
+        SELECT DISTINCT r.workspace_id, r.${customerColumn}, ${source}
+        FROM changed_rows r
+        WHERE r.${customerColumn} IS NOT NULL
+          AND r.workspace_id IN (SELECT workspace_id FROM segments WHERE kind = 'dynamic' AND archived_at IS NULL);
+      END IF;
       RETURN NULL;
     END
     $$`;
@@ -88,10 +90,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .raw(
       `CREATE FUNCTION segment_capture_scores() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF (SELECT count(*) FROM changed_rows) <= 10000 THEN
+        IF EXISTS (SELECT 1 FROM segments WHERE kind = 'dynamic' AND archived_at IS NULL) AND (SELECT count(*) FROM changed_rows) <= 10000 THEN
           INSERT INTO segment_changes (workspace_id, customer_id, source)
           SELECT DISTINCT r.workspace_id, r.customer_id, 'scores' FROM changed_rows r
-          WHERE EXISTS (SELECT 1 FROM segments s WHERE s.workspace_id = r.workspace_id AND s.kind = 'dynamic' AND s.archived_at IS NULL);
+          WHERE r.workspace_id IN (SELECT workspace_id FROM segments WHERE kind = 'dynamic' AND archived_at IS NULL);
         END IF;
         RETURN NULL;
       END
