@@ -118,12 +118,11 @@ async function generate(db: Kysely<Database>, ws: Workspace): Promise<{ orders: 
   // Behaviour over the last 180 days before 2026-01-01.
   await sql`
     INSERT INTO events (workspace_id, message_id, customer_id, origin_customer_id, type, name, occurred_at, received_at, properties)
-    SELECT ${ws.id}::bigint, 'gen-' || e, 1 + floor(random() * ${customers})::bigint, NULL, 'track',
+    SELECT ${ws.id}::bigint, 'gen-' || e, who, who, 'track',
            (${eventNames.slice(0, 3)}::text[])[1 + floor(random() * 3)::int],
            timestamptz '2026-01-01 00:00:00+08' - random() * interval '180 days', now(),
            jsonb_build_object('category', (${categories}::text[])[1 + floor(random() * ${categories.length})::int], 'price', round((random() * 300)::numeric, 1))
-    FROM generate_series(1, ${eventCount}::int) AS e`.execute(db);
-  await sql`UPDATE events SET origin_customer_id = customer_id WHERE workspace_id = ${ws.id}`.execute(db);
+    FROM (SELECT e, 1 + floor(random() * ${customers})::bigint AS who FROM generate_series(1, ${eventCount}::int) AS e) g`.execute(db);
   await sql`ANALYZE`.execute(db);
   const counts = await sql<{ orders: number; events: number }>`
     SELECT (SELECT count(*) FROM orders WHERE workspace_id = ${ws.id})::bigint AS orders, (SELECT count(*) FROM events WHERE workspace_id = ${ws.id})::bigint AS events`.execute(db);

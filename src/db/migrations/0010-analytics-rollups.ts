@@ -50,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       SELECT DISTINCT r.workspace_id, r.customer_id
       FROM changed_rows r
       WHERE r.customer_id IS NOT NULL
-        AND EXISTS (SELECT 1 FROM score_runs s WHERE s.workspace_id = r.workspace_id AND s.finished_at IS NOT NULL);
+        AND r.workspace_id IN (SELECT DISTINCT s.workspace_id FROM score_runs s WHERE s.finished_at IS NOT NULL);
       RETURN NULL;
     END
     $$`,
