@@ -16,9 +16,10 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createApiKey, createWorkspace, type Workspace } from '../src/access/index.ts';
 import { overviewPeriods, precomputeOverview, runScoring, scoreCustomers, type ScoreRunSummary } from '../src/analytics/index.ts';
-import { connectPglite, connectPostgres, migrateToLatest, type Database, type DatabaseHandle } from '../src/db/index.ts';
+import type { Database, DatabaseHandle } from '../src/db/index.ts';
 import { manualClock } from '../src/lib/clock.ts';
 import { buildApp } from '../src/server/app.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,36 +39,6 @@ const asOf = '2025-12-31';
 const fmt = (n: number) => n.toLocaleString('en-US');
 const secs = (since: number) => (performance.now() - since) / 1000;
 
-async function open(): Promise<{ handle: DatabaseHandle; url?: string; drop: () => Promise<void> }> {
-  if (store === 'pglite') {
-    const handle = await connectPglite();
-    await migrateToLatest(handle.db as never);
-    return { handle, drop: async () => {} };
-  }
-  const admin = process.env.DATABASE_URL;
-  if (!admin) throw new Error('Set DATABASE_URL for --store postgres');
-  const name = `patron_bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const handle = connectPostgres(url.toString());
-  await migrateToLatest(handle.db as never);
-  return {
-    handle,
-    url: url.toString(),
-    drop: async () => {
-      await handle.close();
-      if (values.keep) return console.log(`kept database ${name}`);
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 // Customers arrive uniformly over two years; each buys at a rate drawn from a log-normal and stays
 // for an exponential lifetime (mean 365 days), so some churn and some keep buying; order values
@@ -180,7 +151,7 @@ async function overviewEndpoints(handle: DatabaseHandle, ws: Workspace, anchor: 
   await app.close();
 }
 
-const { handle, url, drop } = await open();
+const { handle, url, drop } = await openBenchDatabase(store, values.keep);
 try {
   const ws = await createWorkspace(handle.db, { slug: 'bench', name: 'Benchmark' });
   let started = performance.now();

@@ -9,16 +9,15 @@
 // Run: npm run bench:segments -- [--customers 1000000] [--orders-per-customer 10] [--events 3000000]
 //      [--rate 2000] [--seconds 30] [--store postgres|pglite]
 // PostgreSQL: DATABASE_URL must let the user create databases (a fresh one is created and dropped).
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { createWorkspace, type Workspace } from '../src/access/index.ts';
 import { rebuildCustomerStats, runScoring } from '../src/analytics/index.ts';
-import { connectPglite, connectPostgres, migrateToLatest, type Database, type DatabaseHandle } from '../src/db/index.ts';
+import type { Database } from '../src/db/index.ts';
 import { recordEvents } from '../src/events/index.ts';
 import { manualClock, systemClock } from '../src/lib/clock.ts';
 import { createSegment, previewRule, refreshDueSegments, startSegmentWorker, type RuleJson } from '../src/segments/index.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,35 +45,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-async function open(): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  if (store === 'pglite') {
-    const handle = await connectPglite();
-    await migrateToLatest(handle.db as never);
-    return { handle, drop: () => handle.close() };
-  }
-  const admin = process.env.DATABASE_URL;
-  if (!admin) throw new Error('Set DATABASE_URL for --store postgres');
-  const name = `patron_bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const handle = connectPostgres(url.toString());
-  await migrateToLatest(handle.db as never);
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      if (values.keep) return console.log(`kept database ${name}`);
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 const cities = ['上海', '北京', '杭州', '广州', '深圳', '成都', 'Singapore', 'London', '南京', '苏州'];
 const categories = ['咖啡', '茶', '甜点', '礼盒', 'Merch'];
@@ -151,7 +121,7 @@ function twentyRules(): RuleJson[] {
   return rules;
 }
 
-const { handle, drop } = await open();
+const { handle, drop } = await openBenchDatabase(store, values.keep);
 const db = handle.db;
 try {
   const ws = await createWorkspace(db, { slug: 'bench', name: 'Benchmark' });
