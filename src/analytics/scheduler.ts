@@ -7,6 +7,7 @@ import { overviewComputedAt, precomputeOverview } from './overview-snapshots.ts'
 import { dateInZone } from './scoring-input.ts';
 import { runScoring, scoreCustomers } from './scoring-run.ts';
 import { latestScoreRun } from './score-views.ts';
+import { createSleeper } from '../lib/sleeper.ts';
 
 /**
  * Rescores the customers whose orders changed since they were scored (queued by the orders trigger of
@@ -101,15 +102,7 @@ export function startAnalyticsScheduler(db: Kysely<Database>, clock: Clock, opti
   const scheduleIntervalMs = options.scheduleIntervalMs ?? 60_000;
   const overviewRefreshMs = options.overviewRefreshMs ?? 600_000;
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { sleep, wake } = createSleeper();
   const changed = new Set<number>();
   const loop = (async () => {
     let nextSchedule = 0;
@@ -139,7 +132,7 @@ export function startAnalyticsScheduler(db: Kysely<Database>, clock: Clock, opti
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      wake();
       await loop;
     },
   };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { processSegmentChanges, refreshDueSegments } from './changes.ts';
+import { createSleeper } from '../lib/sleeper.ts';
 
 export interface SegmentWorker {
   /** Finishes the round in progress and stops. */
@@ -26,15 +27,7 @@ export function startSegmentWorker(db: Kysely<Database>, clock: Clock, options: 
   const changeIntervalMs = options.changeIntervalMs ?? 100;
   const scheduleIntervalMs = options.scheduleIntervalMs ?? 60_000;
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { sleep, wake } = createSleeper();
   const changes = (async () => {
     const limit = 5000;
     let failures = 0;
@@ -65,7 +58,7 @@ export function startSegmentWorker(db: Kysely<Database>, clock: Clock, options: 
     async stop() {
       stopped = true;
       clearInterval(schedule);
-      wake?.();
+      wake();
       await changes;
     },
   };
