@@ -449,8 +449,9 @@ function compileOrders(condition: OrdersCondition, state: State): Compiled {
     n = sql`coalesce(st.order_count, 0)`;
     total = sql`coalesce(st.total_minor, 0)`;
   } else {
-    // Whether a customer without orders here meets the condition (count 0, total 0; no average at all).
-    const zeroHolds = condition.measure !== 'average_order_value' && zeroMeets(condition);
+    // Whether a customer without orders here meets the condition: count 0 and total 0; the average is
+    // unknown, which only the negative operator matches (negative operators include unknowns).
+    const zeroHolds = condition.measure === 'average_order_value' ? condition.op === 'neq' : zeroMeets(condition);
     const channels = condition.channels ? sql`AND o.channel = ANY(${condition.channels}::text[])` : sql``;
     const stores = condition.stores ? sql`AND o.store = ANY(${condition.stores}::text[])` : sql``;
     const alias = addJoin(
@@ -466,7 +467,7 @@ function compileOrders(condition: OrdersCondition, state: State): Compiled {
   }
   const toMinor = (v: number) => (condition.measure === 'count' ? v : toMinorUnits(v, state.ctx.currency));
   const value: FieldCondition['value'] = Array.isArray(condition.value) ? condition.value.map(toMinor) : toMinor(condition.value as number);
-  // Average order value has no value without orders, and then no comparison holds (SQL NULL → false).
+  // Average order value has no value without orders: then only `neq` holds (IS DISTINCT FROM), as for unknown fields.
   const measure = condition.measure === 'count' ? n : condition.measure === 'total_spent' ? total : sql`(${total})::numeric / nullif(${n}, 0)`;
   return { holds: compareValue(measure, 'number', condition.op, value, state), observed: measure };
 }

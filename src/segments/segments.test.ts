@@ -102,6 +102,25 @@ describe.each(testStores())('segments on $kind', (store) => {
     expect(explained.parameters).toContain('杭州');
   });
 
+  it('treats the average order value of a customer without matching orders as unknown, in and out of a window', async () => {
+    const ws = await testWorkspace(h.db);
+    const clock = manualClock(new Date('2026-06-30T04:00:00Z'));
+    const buyer = await customer(ws, 'buyer@example.com');
+    const none = await customer(ws, 'none@example.com');
+    await order(ws, 'buyer@example.com', 'B1', new Date('2026-06-20T04:00:00Z'), 5_000);
+    const aov = (op: 'neq' | 'eq' | 'gt', value: number, window?: { last: number; unit: 'days' }) =>
+      previewRule(h.db, ws, { version: 1, root: { all: [{ kind: 'orders', measure: 'average_order_value', op, value, ...(window ? { window } : {}) }] } }, clock).then((p) =>
+        p.sample.map((s) => s.id).sort((x, y) => x - y),
+      );
+    // `neq` is a negative operator and so includes the unknown average; the others need an average.
+    for (const window of [undefined, { last: 30, unit: 'days' as const }]) {
+      expect(await aov('neq', 0, window)).toEqual([buyer, none]);
+      expect(await aov('neq', 50, window)).toEqual([none]);
+      expect(await aov('eq', 50, window)).toEqual([buyer]);
+      expect(await aov('gt', 0, window)).toEqual([buyer]);
+    }
+  });
+
   it('keeps a dynamic segment current from writes, emits entries and exits as events, and records sizes', async () => {
     const ws = await testWorkspace(h.db);
     const clock = manualClock(new Date('2026-06-30T04:00:00Z'));

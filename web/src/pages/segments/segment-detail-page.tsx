@@ -330,12 +330,22 @@ function ExportCard({ segment }: { segment: Segment }) {
           <legend>
             <Typography.Text strong>{t('segments.export.columns')}</Typography.Text>
           </legend>
-          <Checkbox.Group
-            value={columns}
-            onChange={(v) => setColumns(v as ExportColumn[])}
-            options={exportColumns.map((c) => ({ value: c, label: t(`segments.export.column.${c}`, { defaultValue: c }) }))}
-            style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 4 }}
-          />
+          {/* One checkbox each, toggled from the latest state: Checkbox.Group keeps a copy of its value that
+              lags a render behind, so two quick ticks could undo the first. */}
+          <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: 4 }}>
+            {exportColumns.map((c) => (
+              <Checkbox
+                key={c}
+                checked={columns.includes(c)}
+                onChange={(e) => {
+                  const on = e.target.checked;
+                  setColumns((current) => (on ? [...current.filter((x) => x !== c), c] : current.filter((x) => x !== c)));
+                }}
+              >
+                {t(`segments.export.column.${c}`, { defaultValue: c })}
+              </Checkbox>
+            ))}
+          </div>
         </fieldset>
         <Space wrap>
           <Button
