@@ -755,6 +755,8 @@ export interface MessagesTable {
   clicked_at: Timestamp | null;
   clicks: ColumnType<number, number | undefined, number>;
   unsubscribed_at: Timestamp | null;
+  /** When a provider last reported the message's fate (delivery receipt, bounce, complaint). */
+  reported_at: Timestamp | null;
 }
 
 export interface Database {
