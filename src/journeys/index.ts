@@ -3,6 +3,7 @@ export { campaignInputSchema, cancelCampaign, createCampaign, getCampaign, listC
 export { campaignResults, type CampaignResults } from './campaign-results.ts';
 export { newEngineCache, runDueSteps, type EngineCache, type StepRun } from './engine.ts';
 export { completeTask, entriesQuerySchema, listEntries, listTasks, tasksQuerySchema } from './entries.ts';
+export { journeyActivity, journeyStepCounts, type JourneyActivity, type StepCounts } from './journey-activity.ts';
 export { nodeKinds, parseGraph, type JourneyGraph, type JourneyNode } from './graph.ts';
 export {
   changeJourneyState,

@@ -70,7 +70,12 @@ describe.each(testStores())('journeys and campaigns API on $kind', (store) => {
     expect(done.json().status).toBe('done');
 
     const list = await app.inject({ url: '/api/journeys', headers: auth });
-    expect(list.json().journeys[0]).toMatchObject({ id, inFlight: 3, version: 2 });
+    expect(list.json().journeys[0]).toMatchObject({ id, inFlight: 3, version: 2, entered: 3, failed: 0, trigger: { kind: 'api' } });
+
+    // Per-step counts: all three wait at the step the engine moved them to, none anywhere else.
+    const steps = await app.inject({ url: `/api/journeys/${id}/steps`, headers: auth });
+    expect(steps.json().steps).toEqual([{ nodeId: 'done', current: 3, finished: 0, failed: 0, messages: 0 }]);
+    expect((await app.inject({ url: `/api/journeys/${id}/steps`, headers: otherAuth })).statusCode).toBe(404);
 
     // Another workspace sees none of it.
     expect((await app.inject({ url: `/api/journeys/${id}`, headers: otherAuth })).statusCode).toBe(404);
@@ -79,6 +84,7 @@ describe.each(testStores())('journeys and campaigns API on $kind', (store) => {
     const archived = await app.inject({ method: 'POST', url: `/api/journeys/${id}/archive`, headers: auth });
     expect(archived.json().state).toBe('archived');
     expect((await app.inject({ url: `/api/journeys/${id}/entries?status=exited`, headers: auth })).json().entries).toHaveLength(3);
+    expect((await app.inject({ url: `/api/journeys/${id}/steps`, headers: auth })).json().steps).toEqual([{ nodeId: 'done', current: 0, finished: 3, failed: 0, messages: 0 }]);
     const audit = await h.db.selectFrom('audit_log').select(['action', 'target_type']).where('workspace_id', '=', ws.id).where('target_type', '=', 'journey').execute();
     expect(audit.length).toBeGreaterThanOrEqual(4);
   });

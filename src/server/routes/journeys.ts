@@ -9,8 +9,10 @@ import {
   entriesQuerySchema,
   getJourney,
   journeyActions,
+  journeyActivity,
   journeyInputSchema,
   journeyPatchSchema,
+  journeyStepCounts,
   listEntries,
   listJourneys,
   listJourneyVersions,
@@ -29,8 +31,11 @@ export function journeyRoutes(ctx: AppContext): FastifyPluginAsync {
 
     r.get('/journeys', {
       config: { permission: 'journeys:read' },
-      schema: { tags: ['journeys'], summary: 'Journeys with their state, current version and counts of customers in flight, finished and converted' },
-      handler: async (req) => ({ journeys: await listJourneys(ctx.db, req.caller.workspace.id) }),
+      schema: { tags: ['journeys'], summary: 'Journeys with their state, current version and trigger, and counts of customers entered, in flight, finished, converted and failed' },
+      handler: async (req) => {
+        const [journeys, activity] = await Promise.all([listJourneys(ctx.db, req.caller.workspace.id), journeyActivity(ctx.db, req.caller.workspace.id)]);
+        return { journeys: journeys.map((j) => ({ ...j, trigger: activity.get(j.id)?.trigger ?? null, entered: activity.get(j.id)?.entered ?? 0, failed: activity.get(j.id)?.failed ?? 0 })) };
+      },
     });
 
     r.post('/journeys', {
@@ -104,6 +109,16 @@ export function journeyRoutes(ctx: AppContext): FastifyPluginAsync {
         req.auditChange = { action: 'journey.enrol', targetType: 'journey', targetId: req.params.id, details: { entered: result.entered.length, skipped: result.skipped.length } };
         return result;
       },
+    });
+
+    r.get('/journeys/:id/steps', {
+      config: { permission: 'journeys:read' },
+      schema: {
+        tags: ['journeys'],
+        summary: 'Per-step counts over every version: entries at each step now, finished there, failed there, and messages each send step queued',
+        params: idParams,
+      },
+      handler: async (req) => ({ steps: await journeyStepCounts(ctx.db, req.caller.workspace.id, req.params.id) }),
     });
 
     r.get('/journeys/:id/entries', {
