@@ -432,7 +432,7 @@ export interface LoyaltyAccountsTable {
   updated_at: CreatedAt;
 }
 
-export type LoyaltyPostingKind = 'earn' | 'bonus' | 'redeem' | 'adjust' | 'reverse' | 'expire';
+export type LoyaltyPostingKind = 'earn' | 'bonus' | 'redeem' | 'adjust' | 'reverse' | 'expire' | 'transfer';
 
 /** One append-only ledger entry; points are signed (credits positive, debits negative). */
 export interface LoyaltyPostingsTable {
@@ -481,7 +481,7 @@ export interface LoyaltyTierChangesTable {
   program_id: number;
   from_tier: string | null;
   to_tier: string | null;
-  reason: 'qualified' | 'period_end';
+  reason: 'qualified' | 'period_end' | 'merge' | 'unmerge';
   qualifying_value: number;
   changed_at: Timestamp;
 }
@@ -520,6 +520,31 @@ export interface CouponsTable {
   order_external_id: string | null;
   order_total_minor: number | null;
   discount_minor: number | null;
+  /** The profile the coupon was issued to, once a merge moved it to another (an unmerge moves it back). */
+  origin_customer_id: number | null;
+  /** When the coupon was last released because its order was cancelled or refunded in full, and that order. */
+  released_at: Timestamp | null;
+  released_order_external_id: string | null;
+}
+
+/** What a profile merge moved in one program: the points, both tiers before, and whether the survivor took the merged tier. */
+export interface LoyaltyMergesTable {
+  workspace_id: number;
+  merge_id: number;
+  program_id: number;
+  survivor_id: number;
+  merged_id: number;
+  points: number;
+  survivor_tier: string | null;
+  survivor_tier_since: Timestamp | null;
+  survivor_tier_review_at: Timestamp | null;
+  merged_tier: string | null;
+  merged_tier_since: Timestamp | null;
+  merged_tier_review_at: Timestamp | null;
+  adopted_tier: boolean;
+  merged_at: Timestamp;
+  returned_points: number | null;
+  undone_at: Timestamp | null;
 }
 
 export interface Database {
@@ -531,6 +556,7 @@ export interface Database {
   loyalty_tier_changes: LoyaltyTierChangesTable;
   coupon_templates: CouponTemplatesTable;
   coupons: CouponsTable;
+  loyalty_merges: LoyaltyMergesTable;
 }
 
 /** A saved segment: its rule (JSON, validated by segments/rule.ts) and what the rule reads. */
@@ -802,4 +828,42 @@ export interface Database {
   marketing_spend: MarketingSpendTable;
   analytics_changes: AnalyticsChangesTable;
   analytics_overview: AnalyticsOverviewTable;
+}
+
+// The scoring snapshot's counts and lifecycle moves per day (migration 0013-analytics-snapshot).
+
+/** Which run a workspace's score counts are of: the full run that built them and the last run that adjusted them. */
+export interface AnalyticsScoreSnapshotsTable {
+  workspace_id: number;
+  run_id: number;
+  as_of: ColumnType<string, string, string>;
+  /** CLV band edges in minor units (width_bucket), fixed when the full run built the counts. */
+  clv_edges: number[];
+  updated_run_id: number;
+  updated_at: Timestamp;
+}
+
+/** Customers, revenue and CLV of one group of the current scores (an R×F cell "r:f", a segment, stage, tier or CLV band). */
+export interface AnalyticsScoreCountsTable {
+  workspace_id: number;
+  dimension: 'rfm_cell' | 'rfm_segment' | 'lifecycle_stage' | 'value_tier' | 'clv_band';
+  key: string;
+  customers: ColumnType<number, number, number>;
+  revenue_minor: ColumnType<number, number, number>;
+  clv_minor: number;
+}
+
+/** Moves between lifecycle stages on one day; from_stage '' is a customer's first stage. */
+export interface LifecycleFlowDaysTable {
+  workspace_id: number;
+  changed_on: ColumnType<string, string, string>;
+  from_stage: string;
+  to_stage: string;
+  customers: ColumnType<number, number, number>;
+}
+
+export interface Database {
+  analytics_score_snapshots: AnalyticsScoreSnapshotsTable;
+  analytics_score_counts: AnalyticsScoreCountsTable;
+  lifecycle_flow_days: LifecycleFlowDaysTable;
 }
