@@ -12,6 +12,7 @@ import * as journeys from './migrations/0009-journeys.ts';
 import * as analyticsRollups from './migrations/0010-analytics-rollups.ts';
 import * as messageReceipts from './migrations/0011-message-receipts.ts';
 import * as loyaltyMerges from './migrations/0012-loyalty-merges.ts';
+import * as analyticsSnapshot from './migrations/0013-analytics-snapshot.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
@@ -27,6 +28,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0010-analytics-rollups': analyticsRollups,
   '0011-message-receipts': messageReceipts,
   '0012-loyalty-merges': loyaltyMerges,
+  '0013-analytics-snapshot': analyticsSnapshot,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

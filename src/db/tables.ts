@@ -867,3 +867,41 @@ export interface Database {
   analytics_score_counts: AnalyticsScoreCountsTable;
   lifecycle_flow_days: LifecycleFlowDaysTable;
 }
+
+// The scoring snapshot's counts and lifecycle moves per day (migration 0013-analytics-snapshot).
+
+/** Which run a workspace's score counts are of: the full run that built them and the last run that adjusted them. */
+export interface AnalyticsScoreSnapshotsTable {
+  workspace_id: number;
+  run_id: number;
+  as_of: ColumnType<string, string, string>;
+  /** CLV band edges in minor units (width_bucket), fixed when the full run built the counts. */
+  clv_edges: number[];
+  updated_run_id: number;
+  updated_at: Timestamp;
+}
+
+/** Customers, revenue and CLV of one group of the current scores (an R×F cell "r:f", a segment, stage, tier or CLV band). */
+export interface AnalyticsScoreCountsTable {
+  workspace_id: number;
+  dimension: 'rfm_cell' | 'rfm_segment' | 'lifecycle_stage' | 'value_tier' | 'clv_band';
+  key: string;
+  customers: ColumnType<number, number, number>;
+  revenue_minor: ColumnType<number, number, number>;
+  clv_minor: number;
+}
+
+/** Moves between lifecycle stages on one day; from_stage '' is a customer's first stage. */
+export interface LifecycleFlowDaysTable {
+  workspace_id: number;
+  changed_on: ColumnType<string, string, string>;
+  from_stage: string;
+  to_stage: string;
+  customers: ColumnType<number, number, number>;
+}
+
+export interface Database {
+  analytics_score_snapshots: AnalyticsScoreSnapshotsTable;
+  analytics_score_counts: AnalyticsScoreCountsTable;
+  lifecycle_flow_days: LifecycleFlowDaysTable;
+}
