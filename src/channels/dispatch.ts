@@ -19,6 +19,8 @@ export interface DispatchOptions {
   readonly limit?: number;
   /** How many deliveries run at once (default 32). */
   readonly concurrency?: number;
+  /** Deliver only this message, if it is due (a console's "send test message"). */
+  readonly only?: { readonly workspaceId: number; readonly customerId: number; readonly id: number };
 }
 
 interface WorkspaceContext {
@@ -92,6 +94,7 @@ export async function dispatchMessages(db: Kysely<Database>, clock: Clock, optio
       FROM (
         SELECT workspace_id, customer_id, id FROM messages
         WHERE status = 'queued' AND next_attempt_at <= ${now.toISOString()}::timestamptz
+          ${options.only ? sql`AND workspace_id = ${options.only.workspaceId} AND customer_id = ${options.only.customerId} AND id = ${options.only.id}` : sql``}
         ORDER BY next_attempt_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
@@ -181,12 +184,19 @@ async function recordResults(trx: Transaction<Database>, messages: readonly Outg
   });
   await sql`
     UPDATE messages m
-    SET status = u.status, reason = u.reason, provider_message_id = u.provider_id, next_attempt_at = u.next_at, attempts = m.attempts + 1,
+    SET status = CASE WHEN m.status = 'queued' THEN u.status ELSE m.status END,
+        reason = CASE WHEN m.status = 'queued' THEN u.reason ELSE m.reason END,
+        provider_message_id = coalesce(u.provider_id, m.provider_message_id),
+        next_attempt_at = CASE WHEN m.status = 'queued' THEN u.next_at ELSE NULL END,
+        attempts = m.attempts + 1,
         sent_at = CASE WHEN u.status = 'sent' THEN ${now.toISOString()}::timestamptz ELSE m.sent_at END
     FROM unnest(${messages.map((m) => m.workspaceId)}::bigint[], ${messages.map((m) => m.customerId)}::bigint[], ${messages.map((m) => m.id)}::bigint[],
                 ${status}::text[], ${reason}::text[], ${providerId}::text[], ${nextAt}::timestamptz[])
       AS u (workspace_id, customer_id, id, status, reason, provider_id, next_at)
-    WHERE m.workspace_id = u.workspace_id AND m.customer_id = u.customer_id AND m.id = u.id AND m.status = 'queued'`.execute(trx);
+    WHERE m.workspace_id = u.workspace_id AND m.customer_id = u.customer_id AND m.id = u.id
+      -- A receipt can overtake the result of its own delivery (a fast peer reports before this transaction): the
+      -- reported status stays, and the send is still recorded.
+      AND (m.status = 'queued' OR (m.reported_at IS NOT NULL AND m.sent_at IS NULL))`.execute(trx);
   // A bounced address is suppressed on its channel, so no later message tries it again.
   const bounced = messages.filter((m, i) => status[i] === 'bounced' && m.address);
   if (bounced.length > 0) {

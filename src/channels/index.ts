@@ -27,6 +27,13 @@ export {
 } from './templates/store.ts';
 export { channelKinds, isChannelKind, type ChannelKind, type MessageContent, type MessageOutcome, type MessagePurpose, type MessageRequest } from './types.ts';
 export { clearWechatTokens } from './wechat/official-account.ts';
+export { fromWechatEvent, parseWechatXml, verifyWechatSignature } from './wechat/callback.ts';
+export { recordDeliveryReports, type DeliveryReport, type ReportTally } from './receipts/record.ts';
+export { receiptPathPrefixes, receiptPaths, receiptToken } from './receipts/endpoint-token.ts';
+export { receiptWorkspace } from './receipts/receipt-workspace.ts';
+export { aliyunReportAck, aliyunSmsReportSchema, fromAliyunReport } from './sms/aliyun-report.ts';
+export { emailBounceWebhookSchema, fromEmailBounce } from './email/bounce-report.ts';
+export { fromWebhookReceipts, webhookReceiptsSchema } from './webhook/receipts.ts';
 export { signatureHeader, signWebhook, timestampHeader, verifyWebhookSignature } from './webhook/signing.ts';
 
 /**

@@ -31,6 +31,8 @@ export interface MessageLogEntry {
   readonly createdAt: Date;
   readonly sentAt: Date | null;
   readonly deliveredAt: Date | null;
+  /** When the provider last reported on the message (delivered, failed, bounced). */
+  readonly reportedAt: Date | null;
   readonly openedAt: Date | null;
   readonly clickedAt: Date | null;
   readonly clicks: number;
@@ -63,6 +65,7 @@ export async function listMessages(db: Kysely<Database>, workspaceId: number, in
       createdAt: r.created_at,
       sentAt: r.sent_at,
       deliveredAt: r.delivered_at,
+      reportedAt: r.reported_at,
       openedAt: r.opened_at,
       clickedAt: r.clicked_at,
       clicks: r.clicks,

@@ -45,7 +45,11 @@ export const providerSchemas = {
       /** Page opened when the template message is tapped, unless the message names its own. */
       defaultUrl: httpUrl.optional(),
     }),
-    secrets: z.object({ appSecret: z.string().min(1).optional() }),
+    secrets: z.object({
+      appSecret: z.string().min(1).optional(),
+      /** The Token of the OA's server configuration: WeChat signs its pushes (template message results) with it. */
+      callbackToken: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'use 3 to 32 letters or digits, as the OA server configuration does').optional(),
+    }),
   },
   webhook: {
     config: z.object({

@@ -14,6 +14,7 @@ import { createRateLimiter, defaultRateLimits, type RateLimits } from './rate-li
 import { accessRoutes } from './routes/access.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { deliveryReceiptRoutes } from './routes/channels-receipts.ts';
 import { channelRoutes, messageLinkRoutes } from './routes/channels.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -97,6 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(trackingRoutes(ctx), { prefix: '/v1' });
   // Links inside messages (open pixel, click redirect, unsubscribe): public, signed per workspace.
   await app.register(messageLinkRoutes(ctx), { prefix: '/t' });
+  // Delivery receipts from providers (SMS reports, bounces, WeChat pushes, webhook receipts): public, token per workspace and channel.
+  await app.register(deliveryReceiptRoutes(ctx), { prefix: '/hooks' });
 
   await app.register(webConsole());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true, store: ctx.store }));

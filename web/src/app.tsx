@@ -13,8 +13,13 @@ import { AppShell, type Section, type SettingsSection } from './components/app-s
 import { ErrorAlert } from './components/error-alert.tsx';
 import { antdLocaleOf } from './i18n/antd-locale.ts';
 import { useLanguage } from './i18n/use-language.ts';
+import { CampaignComposerPage } from './pages/campaigns/campaign-composer-page.tsx';
+import { CampaignPage } from './pages/campaigns/campaign-page.tsx';
+import { CampaignsListPage } from './pages/campaigns/campaigns-list-page.tsx';
 import { CustomerPage } from './pages/customer-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
+import { JourneyEditorPage } from './pages/journeys/journey-editor-page.tsx';
+import { JourneysListPage } from './pages/journeys/journeys-list-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { SegmentDetailPage } from './pages/segments/segment-detail-page.tsx';
@@ -22,6 +27,9 @@ import { SegmentEditorPage } from './pages/segments/segment-editor-page.tsx';
 import { SegmentsListPage } from './pages/segments/segments-list-page.tsx';
 import { ApiKeysPage } from './pages/settings/api-keys-page.tsx';
 import { AuditLogPage } from './pages/settings/audit-log-page.tsx';
+import { ChannelsPage } from './pages/settings/channels-page.tsx';
+import { ContactPolicyPage } from './pages/settings/contact-policy-page.tsx';
+import { MessageLogPage } from './pages/settings/message-log-page.tsx';
 import { UsersPage } from './pages/settings/users-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { customersPath, parseRoute, type Route } from './routing/routes.ts';
@@ -94,7 +102,7 @@ export function ConsoleApp() {
   );
 }
 
-const settingsPermissions: Readonly<Record<SettingsSection, string>> = { users: 'users:manage', keys: 'keys:manage', audit: 'audit:read' };
+const settingsPermissions: Readonly<Record<SettingsSection, string>> = { users: 'users:manage', keys: 'keys:manage', audit: 'audit:read', channels: 'settings:read', contact: 'settings:read', messages: 'journeys:read' };
 
 function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOut: () => void; onRejected: () => void }) {
   const location = useLocation();
@@ -139,9 +147,18 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
             {route.kind === 'segment_new' ? <SegmentEditorPage key="new" /> : null}
             {route.kind === 'segment' ? <SegmentDetailPage key={route.id} id={route.id} /> : null}
             {route.kind === 'segment_edit' ? <SegmentEditorPage key={`edit-${route.id}`} segmentId={route.id} /> : null}
+            {route.kind === 'journeys' ? <JourneysListPage /> : null}
+            {route.kind === 'journey_new' ? <JourneyEditorPage key="new" /> : null}
+            {route.kind === 'journey' ? <JourneyEditorPage key={route.id} journeyId={route.id} /> : null}
+            {route.kind === 'campaigns' ? <CampaignsListPage /> : null}
+            {route.kind === 'campaign_new' ? <CampaignComposerPage /> : null}
+            {route.kind === 'campaign' ? <CampaignPage key={route.id} id={route.id} /> : null}
             {route.kind === 'users' ? <UsersPage /> : null}
             {route.kind === 'keys' ? <ApiKeysPage /> : null}
             {route.kind === 'audit' ? <AuditLogPage /> : null}
+            {route.kind === 'channels' ? <ChannelsPage /> : null}
+            {route.kind === 'contact' ? <ContactPolicyPage /> : null}
+            {route.kind === 'messages' ? <MessageLogPage /> : null}
             {route.kind === 'not_found' ? <NotFoundPage /> : null}
           </WorkspaceContext.Provider>
         ) : null}
@@ -155,6 +172,8 @@ function sectionOf(route: Route): Section | undefined {
   if (route.kind === 'home' || route.kind === 'overview') return 'overview';
   if (route.kind === 'customers' || route.kind === 'customer') return 'customers';
   if (route.kind === 'segments' || route.kind === 'segment_new' || route.kind === 'segment' || route.kind === 'segment_edit') return 'segments';
-  if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit') return route.kind;
+  if (route.kind === 'journeys' || route.kind === 'journey_new' || route.kind === 'journey') return 'journeys';
+  if (route.kind === 'campaigns' || route.kind === 'campaign_new' || route.kind === 'campaign') return 'campaigns';
+  if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit' || route.kind === 'channels' || route.kind === 'contact' || route.kind === 'messages') return route.kind;
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import {
   contactPolicySchema,
   createTemplate,
   deleteTemplate,
+  dispatchMessages,
   getTemplate,
   listMessages,
   listMessagesSchema,
@@ -17,6 +19,7 @@ import {
   messageContentSchema,
   previewContent,
   queueMessage,
+  receiptPaths,
   recordClick,
   recordOpen,
   removeSuppression,
@@ -73,6 +76,45 @@ export function channelRoutes(ctx: AppContext): FastifyPluginAsync {
         const view = await saveProvider(ctx.db, req.caller.workspace.id, req.params.channel, req.body, ctx.clock.now());
         req.auditChange = { action: 'channels.provider.save', targetType: 'channel_provider', targetId: req.params.channel, after: view };
         return view;
+      },
+    });
+
+    r.get('/channels/receipt-endpoints', {
+      config: { permission: 'settings:read' },
+      schema: { tags, summary: 'Where each channel’s provider posts delivery reports, relative to Patron’s public address (give these to the provider)' },
+      handler: async (req) => receiptPaths((await loadContactPolicy(ctx.db, req.caller.workspace.id)).linkSecret, req.caller.workspace.id),
+    });
+
+    r.post('/channels/providers/:channel/test', {
+      config: { permission: 'settings:write' },
+      schema: {
+        tags,
+        summary: 'Send a test message to a customer now, through the contact policy as a transactional message, and answer with its log entry',
+        params: channelParams,
+        body: z.object({ customerId: z.number().int().positive(), content: messageContentSchema }),
+      },
+      handler: async (req) => {
+        const workspace = req.caller.workspace;
+        const now = ctx.clock.now();
+        const outcome = await ctx.db.transaction().execute((trx) =>
+          queueMessage(
+            trx,
+            workspace,
+            {
+              customerId: req.body.customerId,
+              channel: req.params.channel,
+              purpose: 'transactional',
+              content: req.body.content as MessageContent,
+              idempotencyKey: `test:${req.params.channel}:${now.getTime()}:${randomUUID()}`,
+              source: { kind: 'api', id: workspace.id },
+            },
+            now,
+          ),
+        );
+        if (outcome.status === 'queued') await dispatchMessages(ctx.db, ctx.clock, { only: { workspaceId: workspace.id, customerId: req.body.customerId, id: outcome.messageId } });
+        req.auditChange = { action: 'channels.provider.test', targetType: 'channel_provider', targetId: req.params.channel, details: { customerId: req.body.customerId, outcome: outcome.status } };
+        const logged = await listMessages(ctx.db, workspace.id, { customerId: req.body.customerId, before: outcome.messageId + 1, limit: 1 });
+        return logged.messages[0]!;
       },
     });
 

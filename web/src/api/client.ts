@@ -6,6 +6,7 @@ export interface ApiClient {
   get<T>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
 }
 
@@ -65,7 +66,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const baseUrl = options.baseUrl ?? '';
 
-  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<T> {
+  async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
     const credentials: Record<string, string> = options.apiKey
       ? { authorization: `Bearer ${options.apiKey}` }
       : method !== 'GET' && options.csrfToken
@@ -98,6 +99,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     get: (path, query) => request('GET', buildUrl(baseUrl, path, query)),
     post: (path, body) => request('POST', buildUrl(baseUrl, path), body ?? {}),
     patch: (path, body) => request('PATCH', buildUrl(baseUrl, path), body),
+    put: (path, body) => request('PUT', buildUrl(baseUrl, path), body),
     delete: (path) => request('DELETE', buildUrl(baseUrl, path)),
   };
 }

@@ -1,4 +1,4 @@
-import { AuditOutlined, ClusterOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, ShopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, ClusterOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, NodeIndexOutlined, NotificationOutlined, MailOutlined, SafetyOutlined, ShopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,12 +6,12 @@ import { navigate } from '../routing/use-location.ts';
 import { LanguageSwitch } from './language-switch.tsx';
 
 /** The sections in the sidebar; each appears only once its capability has landed. */
-export type Section = 'overview' | 'customers' | 'segments' | SettingsSection;
+export type Section = 'overview' | 'customers' | 'segments' | 'journeys' | 'campaigns' | SettingsSection;
 /** Settings pages, shown to those whose role or key allows them. */
-export type SettingsSection = 'users' | 'keys' | 'audit';
+export type SettingsSection = 'users' | 'keys' | 'audit' | 'channels' | 'contact' | 'messages';
 
-const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers', segments: '/segments', users: '/settings/users', keys: '/settings/keys', audit: '/settings/audit' };
-const settingsIcons: Readonly<Record<SettingsSection, ReactNode>> = { users: <UserOutlined />, keys: <KeyOutlined />, audit: <AuditOutlined /> };
+const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers', segments: '/segments', journeys: '/journeys', campaigns: '/campaigns', users: '/settings/users', keys: '/settings/keys', audit: '/settings/audit', channels: '/settings/channels', contact: '/settings/contact-policy', messages: '/settings/messages' };
+const settingsIcons: Readonly<Record<SettingsSection, ReactNode>> = { users: <UserOutlined />, keys: <KeyOutlined />, audit: <AuditOutlined />, channels: <ApiOutlined />, contact: <SafetyOutlined />, messages: <MailOutlined /> };
 
 /** The console frame: sidebar with the Patron name and sections, header with language and sign-out, then the page. */
 export function AppShell(props: {
@@ -51,6 +51,8 @@ export function AppShell(props: {
               { key: 'overview', icon: <DashboardOutlined />, label: <a href={sectionPaths.overview} onClick={(e) => e.preventDefault()}>{t('nav.overview')}</a> },
               { key: 'customers', icon: <TeamOutlined />, label: <a href={sectionPaths.customers} onClick={(e) => e.preventDefault()}>{t('nav.customers')}</a> },
               { key: 'segments', icon: <ClusterOutlined />, label: <a href={sectionPaths.segments} onClick={(e) => e.preventDefault()}>{t('nav.segments')}</a> },
+              { key: 'journeys', icon: <NodeIndexOutlined />, label: <a href={sectionPaths.journeys} onClick={(e) => e.preventDefault()}>{t('nav.journeys')}</a> },
+              { key: 'campaigns', icon: <NotificationOutlined />, label: <a href={sectionPaths.campaigns} onClick={(e) => e.preventDefault()}>{t('nav.campaigns')}</a> },
               ...(props.settings ?? []).map((s) => ({ key: s, icon: settingsIcons[s], label: <a href={sectionPaths[s]} onClick={(e) => e.preventDefault()}>{t(`nav.${s}`)}</a> })),
             ]}
             onClick={({ key }) => navigate(sectionPaths[key as Section] ?? '/')}

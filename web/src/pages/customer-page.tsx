@@ -16,6 +16,7 @@ import { RecentOrdersCard } from '../components/recent-orders-card.tsx';
 import { ScoresCard } from '../components/scores-card.tsx';
 import { TagEditor } from '../components/tag-editor.tsx';
 import { MembershipsCard } from './segments/memberships-card.tsx';
+import { MessageHistoryCard } from './settings/message-history-card.tsx';
 
 /** The customer 360: profile, identities and tags beside the order summary, recent orders, activity and merges. */
 export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
@@ -58,6 +59,7 @@ export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
                 <OrderSummaryCard summary={customer.orderSummary} />
                 <RecentOrdersCard orders={customer.recentOrders} />
                 <EventsTimeline events={customer.recentEvents} />
+                <MessageHistoryCard customerId={customer.id} />
               </Space>
             </Col>
           </Row>

@@ -7,10 +7,19 @@ export type Route =
   | { readonly kind: 'users' }
   | { readonly kind: 'keys' }
   | { readonly kind: 'audit' }
+  | { readonly kind: 'channels' }
+  | { readonly kind: 'contact' }
+  | { readonly kind: 'messages' }
   | { readonly kind: 'segments' }
   | { readonly kind: 'segment_new' }
   | { readonly kind: 'segment'; readonly id: number }
   | { readonly kind: 'segment_edit'; readonly id: number }
+  | { readonly kind: 'journeys' }
+  | { readonly kind: 'journey_new' }
+  | { readonly kind: 'journey'; readonly id: number }
+  | { readonly kind: 'campaigns' }
+  | { readonly kind: 'campaign_new' }
+  | { readonly kind: 'campaign'; readonly id: number }
   | { readonly kind: 'not_found' };
 
 /**
@@ -26,12 +35,23 @@ export function parseRoute(pathname: string): Route {
   if (path === '/settings/users') return { kind: 'users' };
   if (path === '/settings/keys') return { kind: 'keys' };
   if (path === '/settings/audit') return { kind: 'audit' };
+  if (path === '/settings/channels') return { kind: 'channels' };
+  if (path === '/settings/contact-policy') return { kind: 'contact' };
+  if (path === '/settings/messages') return { kind: 'messages' };
   const customer = /^\/customers\/(\d{1,15})$/.exec(path);
   if (customer) return { kind: 'customer', id: Number(customer[1]) };
   if (path === '/segments') return { kind: 'segments' };
   if (path === '/segments/new') return { kind: 'segment_new' };
   const segment = /^\/segments\/(\d{1,15})(\/edit)?$/.exec(path);
   if (segment) return segment[2] ? { kind: 'segment_edit', id: Number(segment[1]) } : { kind: 'segment', id: Number(segment[1]) };
+  if (path === '/journeys') return { kind: 'journeys' };
+  if (path === '/journeys/new') return { kind: 'journey_new' };
+  const journey = /^\/journeys\/(\d{1,15})$/.exec(path);
+  if (journey) return { kind: 'journey', id: Number(journey[1]) };
+  if (path === '/campaigns') return { kind: 'campaigns' };
+  if (path === '/campaigns/new') return { kind: 'campaign_new' };
+  const campaign = /^\/campaigns\/(\d{1,15})$/.exec(path);
+  if (campaign) return { kind: 'campaign', id: Number(campaign[1]) };
   return { kind: 'not_found' };
 }
 
@@ -40,6 +60,16 @@ export const segmentsPath = '/segments';
 export const newSegmentPath = '/segments/new';
 export const segmentPath = (id: number): string => `/segments/${id}`;
 export const segmentEditPath = (id: number): string => `/segments/${id}/edit`;
+
+/** The journeys pages: the list, a new journey's canvas, and a journey's canvas. */
+export const journeysPath = '/journeys';
+export const newJourneyPath = '/journeys/new';
+export const journeyPath = (id: number): string => `/journeys/${id}`;
+
+/** The campaigns pages: the list, the composer, and a campaign with its results. */
+export const campaignsPath = '/campaigns';
+export const newCampaignPath = '/campaigns/new';
+export const campaignPath = (id: number): string => `/campaigns/${id}`;
 
 /** The path of a customer's 360 page. */
 export const customerPath = (id: number): string => `/customers/${id}`;
