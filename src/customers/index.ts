@@ -14,6 +14,7 @@ export { identifyCustomer, identifyInTransaction, unmerge, type RawIdentity } fr
 export { identityKey, identityPriority, normalizeIdentities, normalizeIdentity, type Identity } from './identity.ts';
 export { findIdentityOwners, lockLiveProfiles } from './identity-owners.ts';
 export { liveProfileOf, mergeCustomers, mergedMembers } from './merge.ts';
+export { registerMergeHook, type MergeHook, type MergeHookMerge, type MergeHookUnmerge } from './merge-hooks.ts';
 export { applyProfilePatch, applyProfilePatches, profilePatchSchema, type ProfilePatch } from './profile.ts';
 export { getCustomer360, listCustomers, listCustomersSchema, type Customer360, type CustomerSummary, type ListCustomersInput } from './query.ts';
 export { lockIdentities, resolveCustomer, type Resolution } from './resolve.ts';

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
 import { carryConsents } from './consent.ts';
+import { runMergedHooks, runUnmergedHooks } from './merge-hooks.ts';
 import { refreshCustomerStats } from './stats.ts';
 
 type Trx = Transaction<Database>;
@@ -17,7 +18,8 @@ const ownedTables = ['identities', 'orders', 'events'] as const;
  * Merges profile `mergedId` into `survivorId` inside the caller's transaction: identities, orders, events
  * and tags move to the survivor, consent carries over (the later statement wins), empty survivor fields
  * are filled, the merged profile is kept (pointing at the survivor) so the merge can be undone, and the
- * merge is recorded. Both rows must be locked by the caller.
+ * merge is recorded; then the registered merge hooks move what other domains keep per customer (loyalty).
+ * Both rows must be locked by the caller.
  */
 export async function mergeCustomers(trx: Trx, workspaceId: number, survivorId: number, mergedId: number, reason: string): Promise<number> {
   if (survivorId === mergedId) throw new PatronError('invalid_input', 'A profile cannot be merged into itself');
@@ -93,6 +95,7 @@ export async function mergeCustomers(trx: Trx, workspaceId: number, survivorId: 
     .executeTakeFirstOrThrow();
   await trx.deleteFrom('customer_stats').where('workspace_id', '=', workspaceId).where('customer_id', '=', mergedId).execute();
   await refreshCustomerStats(trx, workspaceId, [survivorId]);
+  await runMergedHooks(trx, { workspaceId, mergeId: record.id, survivorId, mergedId });
   return record.id;
 }
 
@@ -129,7 +132,8 @@ export async function liveProfileOf(trx: Trx, workspaceId: number, customerId: n
 /**
  * Undoes a recorded merge: everything that first arrived on the merged profile (or on profiles merged into
  * it before) moves back to it, the survivor's fields filled by the merge are cleared if unchanged since,
- * and the pair is blocked from merging again automatically (shared devices and family phones re-link them).
+ * and the pair is blocked from merging again automatically (shared devices and family phones re-link them);
+ * then the registered merge hooks undo what they moved.
  */
 export async function unmergeCustomers(trx: Trx, workspaceId: number, mergeId: number): Promise<{ survivorId: number; restoredId: number }> {
   const merge = await trx
@@ -168,6 +172,7 @@ export async function unmergeCustomers(trx: Trx, workspaceId: number, mergeId: n
   const [a, b] = holder < merge.merged_id ? [holder, merge.merged_id] : [merge.merged_id, holder];
   await trx.insertInto('merge_blocks').values({ workspace_id: workspaceId, customer_a: a, customer_b: b }).onConflict((oc) => oc.doNothing()).execute();
   await refreshCustomerStats(trx, workspaceId, [holder, merge.merged_id]);
+  await runUnmergedHooks(trx, { workspaceId, mergeId, holderId: holder, restoredId: merge.merged_id });
   return { survivorId: holder, restoredId: merge.merged_id };
 }
 

@@ -19,6 +19,8 @@ export {
 } from './coupons.ts';
 export { expirePoints, runDailyLoyaltyJob, type DailyJobResult } from './daily-job.ts';
 export { type Posting, type PostingResult } from './ledger.ts';
+// Registers loyalty's merge hook with customers/, so a profile merge or unmerge moves points, tiers and coupons.
+import './merge.ts';
 export { earnPointsForOrderNumbers, earnPointsForOrders, orderEarnKey, reverseOrderPoints, reversePointsForRefunds, type OrderPointsResult } from './order-points.ts';
 export { checkLedger, getAccount, listExpiringPoints, listPostings, pointsForSpend, postPoints, type Account, type LedgerViolation } from './postings.ts';
 export { findActiveProgram, listPrograms, requireActiveProgram, saveProgram, type Program } from './program.ts';

@@ -114,17 +114,23 @@ export async function earnForOrders(trx: Trx, ctx: LedgerContext, orderIds: read
  */
 export async function reverseOrderPoints(trx: Trx, ctx: LedgerContext, orderIds: readonly number[]): Promise<number> {
   if (orderIds.length === 0) return 0;
-  const { rows } = await sql<{ order_id: number; customer_id: number; earn_id: number; earned: number; target: number; settled: number; state: string; refunded_at: Date }>`
-    SELECT e.order_id, e.customer_id, e.id AS earn_id, e.points AS earned,
+  // The points are taken from the order's profile now: after a merge the earn lot moved there (as a transfer
+  // lot that remembers it), and reversals already made may sit on either profile, so they are summed by order.
+  const { rows } = await sql<{ order_id: number; customer_id: number; earn_id: number; lot_id: number | null; earned: number; target: number; settled: number; state: string; refunded_at: Date }>`
+    SELECT e.order_id, o.customer_id, e.id AS earn_id, e.points AS earned,
+           CASE WHEN o.customer_id = e.customer_id THEN e.id ELSE (
+             SELECT t.id FROM loyalty_postings t
+             WHERE t.workspace_id = e.workspace_id AND t.customer_id = o.customer_id AND t.kind = 'transfer' AND t.details->>'originLot' = e.id::text
+             ORDER BY t.id DESC LIMIT 1) END AS lot_id,
            CASE WHEN o.status = 'cancelled' OR o.total_minor = 0 THEN e.points ELSE floor(e.points::numeric * o.refunded_minor / o.total_minor)::bigint END AS target,
            coalesce((SELECT sum((r.details->>'due')::bigint) FROM loyalty_postings r
-                     WHERE r.workspace_id = e.workspace_id AND r.customer_id = e.customer_id AND r.order_id = e.order_id AND r.kind = 'reverse'), 0)::bigint AS settled,
+                     WHERE r.workspace_id = e.workspace_id AND r.order_id = e.order_id AND r.kind = 'reverse'), 0)::bigint AS settled,
            CASE WHEN o.status = 'cancelled' THEN 'cancelled' ELSE o.refunded_minor::text END AS state,
            coalesce((SELECT max(f.refunded_at) FROM order_refunds f WHERE f.workspace_id = o.workspace_id AND f.order_id = o.id), ${ctx.now}) AS refunded_at
     FROM loyalty_postings e JOIN orders o ON o.workspace_id = e.workspace_id AND o.id = e.order_id
     WHERE e.workspace_id = ${ctx.workspaceId} AND e.program_id = ${ctx.program.id}
-      AND e.idempotency_key = ANY(${orderIds.map(orderEarnKey)}::text[]) AND (o.refunded_minor > 0 OR o.status = 'cancelled')
-    ORDER BY e.customer_id, e.order_id`.execute(trx);
+      AND e.idempotency_key = ANY(${orderIds.map(orderEarnKey)}::text[]) AND (o.refunded_minor > 0 OR o.status = 'cancelled') AND o.customer_id IS NOT NULL
+    ORDER BY o.customer_id, e.order_id`.execute(trx);
   let reversed = 0;
   for (const r of rows) {
     const due = r.target - r.settled;
@@ -136,7 +142,7 @@ export async function reverseOrderPoints(trx: Trx, ctx: LedgerContext, orderIds:
       kind: 'reverse',
       points: due,
       clamp: true,
-      preferLot: r.earn_id,
+      preferLot: r.lot_id ?? undefined,
       orderId: r.order_id,
       reason: r.state === 'cancelled' ? 'order cancelled' : 'order refunded',
       actor: 'system',

@@ -111,17 +111,20 @@ export async function getAccount(db: Kysely<Database>, workspace: Workspace, cus
   };
 }
 
-/** A customer's postings, newest first, with a cursor (the last id seen). */
+/**
+ * A customer's postings, newest first, with a cursor (the last id seen). The history of profiles merged into
+ * this one is part of it: their postings are listed too, each under the customerId it was posted to.
+ */
 export async function listPostings(db: Kysely<Database>, workspaceId: number, customerId: number, page: { limit: number; before?: number | undefined }): Promise<{ postings: Posting[]; nextCursor: number | null }> {
-  const rows = await db
-    .selectFrom('loyalty_postings')
-    .select(['id', 'customer_id', 'kind', 'points', 'idempotency_key', 'rule', 'order_id', 'reason', 'actor', 'details', 'occurred_at', 'created_at'])
-    .where('workspace_id', '=', workspaceId)
-    .where('customer_id', '=', customerId)
-    .$if(page.before !== undefined, (q) => q.where('id', '<', page.before!))
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const { rows } = await sql<Parameters<typeof toPosting>[0]>`
+    WITH RECURSIVE m(id) AS (
+      SELECT ${customerId}::bigint
+      UNION ALL
+      SELECT c.id FROM customers c JOIN m ON c.workspace_id = ${workspaceId} AND c.merged_into = m.id
+    )
+    SELECT id, customer_id, kind, points, idempotency_key, rule, order_id, reason, actor, details, occurred_at, created_at FROM loyalty_postings
+    WHERE workspace_id = ${workspaceId} AND customer_id IN (SELECT id FROM m) AND id < ${page.before ?? Number.MAX_SAFE_INTEGER}
+    ORDER BY id DESC LIMIT ${page.limit + 1}`.execute(db);
   const postings = rows.slice(0, page.limit).map(toPosting);
   return { postings, nextCursor: rows.length > page.limit ? postings[postings.length - 1]!.id : null };
 }

@@ -15,7 +15,7 @@ export interface TierChange {
   readonly customerId: number;
   readonly fromTier: string | null;
   readonly toTier: string | null;
-  readonly reason: 'qualified' | 'period_end';
+  readonly reason: 'qualified' | 'period_end' | 'merge' | 'unmerge';
   readonly qualifyingValue: number;
   readonly changedAt: Date;
 }
@@ -27,7 +27,8 @@ export function qualifyingTier(rules: ProgramRules, value: number): Tier | undef
   return found;
 }
 
-const rankOf = (rules: ProgramRules, code: string | null) => (code === null ? -1 : rules.tiers.levels.findIndex((l) => l.code === code));
+/** A tier's position in the program (-1 for no tier), for comparing tiers. */
+export const rankOf = (rules: ProgramRules, code: string | null) => (code === null ? -1 : rules.tiers.levels.findIndex((l) => l.code === code));
 
 /** SQL for the start of the qualifying window that ends at `end` (calendar years in the workspace time zone). */
 function windowStartSql(rules: ProgramRules, end: RawBuilder<unknown>, timezone: string): RawBuilder<Date> {
@@ -59,12 +60,23 @@ async function qualifyingValues(trx: Trx, ctx: LedgerContext, items: readonly { 
     rules.tiers.metric === 'spend'
       ? sql`(SELECT sum(o.total_minor - o.refunded_minor) FROM orders o
              WHERE o.workspace_id = ${ws} AND o.customer_id = u.c AND o.status <> 'cancelled' AND o.ordered_at >= ${from} AND o.ordered_at ${before} u.e)`
-      : sql`(SELECT sum(p.points) FROM loyalty_postings p
-             WHERE p.workspace_id = ${ws} AND p.customer_id = u.c AND p.program_id = ${ctx.program.id} AND p.kind IN ('earn', 'bonus', 'reverse')
-               AND p.occurred_at >= ${from} AND p.occurred_at ${before} u.e)`;
+      : // Points earned on profiles merged into this one count too: their earnings moved here as transfers, which do not count.
+        sql`(SELECT sum(p.points) FROM loyalty_postings p
+             WHERE p.workspace_id = ${ws} AND p.customer_id IN (SELECT m.id FROM members m WHERE m.root = u.c) AND p.program_id = ${ctx.program.id}
+               AND p.kind IN ('earn', 'bonus', 'reverse') AND p.occurred_at >= ${from} AND p.occurred_at ${before} u.e)`;
+  const members =
+    rules.tiers.metric === 'spend'
+      ? sql``
+      : sql`, members(root, id) AS (
+          SELECT c, c FROM u
+          UNION ALL
+          SELECT m.root, k.id FROM customers k JOIN members m ON k.workspace_id = ${ws} AND k.merged_into = m.id
+        )`;
   const { rows } = await sql<{ customer_id: number; value: number }>`
-    SELECT u.c AS customer_id, coalesce(${value}, 0)::bigint AS value
-    FROM unnest(${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.end.toISOString())}::timestamptz[]) AS u(c, e)`.execute(trx);
+    WITH RECURSIVE u(c, e) AS (
+      SELECT * FROM unnest(${items.map((i) => i.customerId)}::bigint[], ${items.map((i) => i.end.toISOString())}::timestamptz[])
+    )${members}
+    SELECT u.c AS customer_id, coalesce(${value}, 0)::bigint AS value FROM u`.execute(trx);
   return new Map(rows.map((r) => [r.customer_id, r.value]));
 }
 
@@ -103,10 +115,16 @@ async function applyDecisions(trx: Trx, ctx: LedgerContext, decisions: readonly 
     FROM d JOIN updated USING (customer_id) WHERE d.from_tier IS DISTINCT FROM d.to_tier
     ORDER BY d.customer_id
     RETURNING id, customer_id, from_tier, to_tier, reason, qualifying_value, changed_at`.execute(trx);
+  await emitTierChanges(trx, ctx, rows);
+  return rows.map((r) => ({ id: r.id, customerId: r.customer_id, fromTier: r.from_tier, toTier: r.to_tier, reason: r.reason, qualifyingValue: r.qualifying_value, changedAt: r.changed_at }));
+}
+
+/** Records the `Tier Changed` events of stored tier changes. */
+async function emitTierChanges(trx: Trx, ctx: LedgerContext, rows: readonly { id: number; customer_id: number; from_tier: string | null; to_tier: string | null }[]): Promise<void> {
   // The change id makes the message id: re-evaluating without a change emits nothing, a retry of the event write is a no-op.
   await recordEvents(
     trx,
-    ws,
+    ctx.workspaceId,
     rows.map((r) => ({
       messageId: `loyalty:tier-changed:${ctx.program.id}:${r.customer_id}:${r.id}`,
       customerId: r.customer_id,
@@ -119,7 +137,36 @@ async function applyDecisions(trx: Trx, ctx: LedgerContext, decisions: readonly 
       context: {},
     })),
   );
-  return rows.map((r) => ({ id: r.id, customerId: r.customer_id, fromTier: r.from_tier, toTier: r.to_tier, reason: r.reason, qualifyingValue: r.qualifying_value, changedAt: r.changed_at }));
+}
+
+/** A tier set by a profile merge or unmerge: the account takes the tier with the period it had elsewhere. */
+export interface TierTransfer {
+  readonly customerId: number;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly since: Date | null;
+  readonly reviewAt: Date | null;
+  readonly reason: 'merge' | 'unmerge';
+  /** Whether journeys hear of it (not for a profile that has just been merged away). */
+  readonly emit: boolean;
+}
+
+/** Sets an account's tier and period as a merge or unmerge decided, recording the change (and its event). */
+export async function transferTier(trx: Trx, ctx: LedgerContext, change: TierTransfer): Promise<void> {
+  await trx
+    .updateTable('loyalty_accounts')
+    .set({ tier: change.to, tier_since: change.since, tier_review_at: change.reviewAt, updated_at: ctx.now })
+    .where('workspace_id', '=', ctx.workspaceId)
+    .where('customer_id', '=', change.customerId)
+    .where('program_id', '=', ctx.program.id)
+    .execute();
+  if (change.from === change.to) return;
+  const row = await trx
+    .insertInto('loyalty_tier_changes')
+    .values({ workspace_id: ctx.workspaceId, customer_id: change.customerId, program_id: ctx.program.id, from_tier: change.from, to_tier: change.to, reason: change.reason, qualifying_value: 0, changed_at: ctx.now })
+    .returning(['id', 'customer_id', 'from_tier', 'to_tier'])
+    .executeTakeFirstOrThrow();
+  if (change.emit) await emitTierChanges(trx, ctx, [row]);
 }
 
 /**
