@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { customerPath, customersPath, newSegmentPath, overviewPath, parseRoute, segmentEditPath, segmentPath, segmentsPath } from './routes.ts';
+import {
+  campaignPath,
+  campaignsPath,
+  customerPath,
+  customersPath,
+  journeyPath,
+  journeysPath,
+  newCampaignPath,
+  newJourneyPath,
+  newSegmentPath,
+  overviewPath,
+  parseRoute,
+  segmentEditPath,
+  segmentPath,
+  segmentsPath,
+} from './routes.ts';
 
 describe('routes', () => {
   it('reads the page from the path', () => {
@@ -19,7 +34,20 @@ describe('routes', () => {
     expect(parseRoute('/segments/7/edit')).toEqual({ kind: 'segment_edit', id: 7 });
     expect(parseRoute('/segments/abc')).toEqual({ kind: 'not_found' });
     // Pages for capabilities that have not landed do not exist yet.
-    expect(parseRoute('/journeys')).toEqual({ kind: 'not_found' });
+    expect(parseRoute('/reports')).toEqual({ kind: 'not_found' });
+  });
+
+  it('reads and writes the journeys and campaigns paths', () => {
+    expect(parseRoute('/journeys')).toEqual({ kind: 'journeys' });
+    expect(parseRoute(newJourneyPath)).toEqual({ kind: 'journey_new' });
+    expect(parseRoute(journeyPath(5))).toEqual({ kind: 'journey', id: 5 });
+    expect(parseRoute('/journeys/5/')).toEqual({ kind: 'journey', id: 5 });
+    expect(parseRoute('/journeys/x')).toEqual({ kind: 'not_found' });
+    expect(parseRoute(campaignsPath)).toEqual({ kind: 'campaigns' });
+    expect(parseRoute(newCampaignPath)).toEqual({ kind: 'campaign_new' });
+    expect(parseRoute(campaignPath(9))).toEqual({ kind: 'campaign', id: 9 });
+    expect(parseRoute('/campaigns/9/results')).toEqual({ kind: 'not_found' });
+    expect([journeysPath, newJourneyPath, journeyPath(5), campaignsPath, newCampaignPath, campaignPath(9)]).toEqual(['/journeys', '/journeys/new', '/journeys/5', '/campaigns', '/campaigns/new', '/campaigns/9']);
   });
 
   it('writes the segments paths', () => {
