@@ -30,6 +30,9 @@ export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    // Every commit waits for its WAL flush, whatever the server's default: an acknowledged write (a tracking
+    // call, an import batch, a ledger posting) survives a crash. A job that can be redone turns it off locally.
+    options: '-c synchronous_commit=on',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8 || oid === NUMERIC) return toNumber;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Workspace } from '../../access/index.ts';
 import {
   applyProfilePatches,
@@ -163,8 +163,6 @@ async function resolveProfiles(trx: Transaction<Database>, workspace: Workspace,
 }
 
 async function write(trx: Transaction<Database>, workspace: Workspace, prepared: readonly Prepared[], receivedAt: Date, warnings: TrackingWarning[]): Promise<number> {
-  // Acknowledge only what is on disk, whatever the server's default for synchronous_commit.
-  await sql`SET LOCAL synchronous_commit TO on`.execute(trx);
   const customerIds = await resolveProfiles(trx, workspace, prepared);
   const fresh = await recordEvents(trx, workspace.id, prepared.map((p, n) => eventRow(p, customerIds[n]!, receivedAt)));
 
@@ -209,7 +207,7 @@ const isRetryable = (error: unknown) => typeof error === 'object' && error !== n
  * an event attributed to its resolved profile, de-duplicated by messageId (derived from the content when
  * absent); identify applies traits to the profile, alias links previousId to userId, `Order Completed`
  * and `Order Refunded` become orders and refunds (customer_stats kept current). Returns once committed
- * with synchronous_commit on, so an acknowledged call survives a crash. A deadlock with a concurrent
+ * with synchronous_commit on (set for every connection, src/db/connect.ts), so an acknowledged call survives a crash. A deadlock with a concurrent
  * call on the same profiles is retried here, up to three attempts.
  */
 export async function ingestTracking(db: Kysely<Database>, workspace: Workspace, payload: TrackingPayload, options: { receivedAt: Date; ip?: string | undefined }): Promise<TrackingResult> {
