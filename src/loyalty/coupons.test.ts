@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../access/index.ts';
 import type { DatabaseHandle } from '../db/index.ts';
 import { manualClock } from '../lib/clock.ts';
-import { recordOrders } from '../orders/index.ts';
+import { recordOrders, recordRefunds } from '../orders/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { couponReport, createCouponTemplate, getAccount, issueCoupons, listCustomerCoupons, postPoints, redeemCoupon, redeemPointsForCoupon, saveProgram } from './index.ts';
+import { couponReport, createCouponTemplate, getAccount, issueCoupons, listCustomerCoupons, postPoints, postPointsForActivity, redeemCoupon, redeemPointsForCoupon, saveProgram } from './index.ts';
 
 // A seeded generator (mulberry32), so the codes of a run are reproducible.
 function seededRandom(seed: number): () => number {
@@ -76,5 +76,41 @@ describe.each(testStores())('coupons on $kind', (store) => {
     expect(bought).toMatchObject({ points: 300, balance: 200 });
     expect(await redeemPointsForCoupon(h.db, ws, { customerId: c, templateId: pct.id, idempotencyKey: 'buy-1' }, clock, random)).toEqual(bought);
     expect((await getAccount(h.db, ws, c)).balance).toBe(200);
+  });
+
+  it('releases a coupon whose order is refunded in full or cancelled, once, and not for a partial refund', async () => {
+    const clock = manualClock(new Date('2025-05-01T00:00:00Z'));
+    const random = seededRandom(9);
+    // No loyalty program: coupons are released all the same.
+    const ws: Workspace = await testWorkspace(h.db);
+    const buyer = { identities: [{ type: 'email' as const, value: 'r@example.com' }] };
+    const order = (externalId: string, status: 'completed' | 'cancelled' = 'completed') => ({ externalId, customer: buyer, currency: 'CNY', status, orderedAt: clock.now(), items: [{ category: 'tea', quantity: 1, unitPriceMinor: 10_000 }] });
+    await recordOrders(h.db, ws, [order('R1'), order('R2')]);
+    const c = (await h.db.selectFrom('identities').select('customer_id').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow()).customer_id;
+    const template = await createCouponTemplate(h.db, ws.id, { name: '¥5 off', discountKind: 'amount_off', amountOffMinor: 500, validDays: 10 });
+    const first = (await issueCoupons(h.db, ws.id, template.id, [c], { source: 'api', clock, random })).issued[0];
+    const other = (await issueCoupons(h.db, ws.id, template.id, [c], { source: 'api', clock, random })).issued[0]!;
+    await redeemCoupon(h.db, ws, { code: first!.code, customerId: c, order: { externalId: 'R1' } }, clock);
+    await redeemCoupon(h.db, ws, { code: other.code, customerId: c, order: { externalId: 'R2' } }, clock);
+    const activity = (refundIds: string[], orderNumbers: string[] = []) => h.db.transaction().execute((trx) => postPointsForActivity(trx, ws, { refundIds, orderNumbers }, clock.now()));
+    const states = async () => Object.fromEntries((await listCustomerCoupons(h.db, ws.id, c, clock)).map((k) => [k.code, [k.state, k.orderExternalId, k.releasedFromOrder]]));
+
+    await recordRefunds(h.db, ws, [{ externalId: 'F1', orderExternalId: 'R1', amountMinor: 4000, refundedAt: clock.now() }]);
+    await activity(['F1']);
+    expect((await states())[first!.code]).toEqual(['redeemed', 'R1', null]);
+    await recordRefunds(h.db, ws, [{ externalId: 'F2', orderExternalId: 'R1', amountMinor: 6000, refundedAt: clock.now() }]);
+    await activity(['F2']);
+    expect((await states())[first!.code]).toEqual(['active', null, 'R1']);
+    // Released, the coupon can be used again; replaying the refund does not release it from the new order.
+    await redeemCoupon(h.db, ws, { code: first!.code, customerId: c, order: { externalId: 'R3', totalMinor: 9000 } }, clock);
+    await activity(['F1', 'F2']);
+    expect((await states())[first!.code]).toEqual(['redeemed', 'R3', 'R1']);
+
+    // R2 is cancelled after its coupon expired: released from the order, it reads as expired.
+    clock.set(new Date('2025-05-20T00:00:00Z'));
+    await recordOrders(h.db, ws, [order('R2', 'cancelled')]);
+    await activity([], ['R2']);
+    expect((await states())[other.code]).toEqual(['expired', null, 'R2']);
+    expect(await couponReport(h.db, ws.id, clock)).toEqual([{ templateId: template.id, name: template.name, issued: 2, redeemed: 1, expired: 1, revenueMinor: 9000, discountMinor: 500 }]);
   });
 });

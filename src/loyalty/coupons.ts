@@ -270,6 +270,34 @@ export async function redeemCoupon(db: Kysely<Database>, workspace: Workspace, i
   });
 }
 
+/**
+ * Releases the coupons redeemed on orders that are now cancelled or refunded in full, in the caller's
+ * transaction: the coupon is no longer bound to the order (it reads as active again, or expired once past its
+ * date) and remembers when and from which order it was released. The orders are those written or refunded
+ * now (by order number and refund id); a second call finds nothing bound to them, so replays release nothing.
+ * Returns the coupons released.
+ */
+export async function releaseCouponsOfVoidOrders(trx: Trx, workspaceId: number, activity: { orderNumbers: readonly string[]; refundIds: readonly string[] }, now: Date): Promise<number> {
+  if (activity.orderNumbers.length === 0 && activity.refundIds.length === 0) return 0;
+  const ws = workspaceId;
+  // Starts from the coupons used on these orders (a small partial index), so imports without coupons pay one probe per order.
+  const { rows } = await sql<{ id: number }>`
+    WITH touched AS (
+      SELECT unnest(${[...activity.orderNumbers]}::text[]) AS external_id
+      UNION
+      SELECT o.external_id FROM order_refunds f JOIN orders o ON o.workspace_id = f.workspace_id AND o.id = f.order_id
+      WHERE f.workspace_id = ${ws} AND f.external_id = ANY(${[...activity.refundIds]}::text[])
+    )
+    UPDATE coupons c
+    SET redeemed_at = NULL, order_external_id = NULL, order_total_minor = NULL, discount_minor = NULL, released_at = ${now}, released_order_external_id = c.order_external_id
+    FROM orders o
+    WHERE c.workspace_id = ${ws} AND c.order_external_id IN (SELECT external_id FROM touched) AND c.redeemed_at IS NOT NULL
+      AND o.workspace_id = ${ws} AND o.external_id = c.order_external_id
+      AND (o.status IN ('cancelled', 'refunded') OR (o.total_minor > 0 AND o.refunded_minor >= o.total_minor))
+    RETURNING c.id`.execute(trx);
+  return rows.length;
+}
+
 /** A customer's coupons, newest first, with their state. */
 export async function listCustomerCoupons(db: Kysely<Database>, workspaceId: number, customerId: number, clock: Clock) {
   const now = clock.now();
@@ -286,6 +314,8 @@ export async function listCustomerCoupons(db: Kysely<Database>, workspaceId: num
     redeemedAt: c.redeemed_at,
     orderExternalId: c.order_external_id,
     discountMinor: c.discount_minor,
+    releasedAt: c.released_at,
+    releasedFromOrder: c.released_order_external_id,
   }));
 }
 
