@@ -20,6 +20,24 @@ export interface AuditEntry {
   readonly requestId?: string;
 }
 
+/**
+ * Who is acting and on which request, for domain functions that write their audit entry inside their own
+ * transaction (so the change and its entry commit or roll back together). The entry's workspace, target
+ * and before/after come from the function; the outcome of a committed change is 200.
+ */
+export interface AuditScope {
+  readonly at: Date;
+  readonly actor: { readonly type: AuditActorType; readonly id?: number | null };
+  readonly action: string;
+  readonly requestId?: string;
+  readonly details?: JsonObject;
+}
+
+/** The entry a domain function records for a change it commits under an audit scope. */
+export function scopedEntry(scope: AuditScope, entry: Pick<AuditEntry, 'workspaceId' | 'targetType' | 'targetId' | 'before' | 'after'> & { details?: JsonObject; action?: string }): AuditEntry {
+  return { ...scope, ...entry, action: entry.action ?? scope.action, details: { ...scope.details, ...entry.details }, outcome: 200 };
+}
+
 /** An entry as the query API returns it. */
 export interface AuditRecord {
   readonly id: number;

@@ -1,4 +1,4 @@
-/** Tenants and who may act in them: workspaces, console users and roles, sessions, API keys, and the audit log. */
+/** Tenants and who may act in them: workspaces, console users and their memberships and roles, invitations, password resets, sessions, API keys, and the audit log. */
 export {
   createWorkspace,
   createWorkspaceSchema,
@@ -27,6 +27,7 @@ export {
 } from './api-keys.ts';
 export { defaultKeyScopes, permissions, roleAllows, rolePermissions, roles, type Permission, type Role } from './permissions.ts';
 export {
+  addUser,
   changeOwnPassword,
   changePasswordSchema,
   createUser,
@@ -34,18 +35,46 @@ export {
   demoLogin,
   ensureDemoUser,
   findUserByEmail,
-  inviteUser,
+  getUser,
   listUsers,
   setupFirstOwner,
   setupNeeded,
   setupSchema,
   updateUser,
   updateUserSchema,
+  verifyDecoy,
   verifyPassword,
+  type Account,
   type CreateUserInput,
   type SetupInput,
   type UpdateUserInput,
   type User,
 } from './users.ts';
-export { createSession, endSession, findSession, sessionLifetime, type Session } from './sessions.ts';
-export { auditQuerySchema, listAudit, readAudit, recordAudit, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts';
+export {
+  acceptInvitation,
+  acceptInvitationSchema,
+  createInvitation,
+  createInvitationSchema,
+  invitationLifetimeMs,
+  invitationTokenSchema,
+  listInvitations,
+  markInvitationSent,
+  previewInvitation,
+  renewInvitation,
+  revokeInvitation,
+  type Invitation,
+  type InvitationStatus,
+} from './invitations.ts';
+export { passwordResetLifetimeMs, requestPasswordReset, requestPasswordResetSchema, resetPassword, resetPasswordSchema } from './password-resets.ts';
+export { createSession, endSession, findSession, listMemberships, sessionLifetime, switchWorkspace, type Session } from './sessions.ts';
+export {
+  auditQuerySchema,
+  listAudit,
+  readAudit,
+  recordAudit,
+  scopedEntry,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditScope,
+} from './audit.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/index.ts';
 import { testWorkspace } from '../../test/fixtures.ts';
 import { testStores } from '../../test/stores.ts';
-import { createSession, createUser, demoLogin, endSession, ensureDemoUser, findSession, inviteUser, listUsers, sessionLifetime, setupFirstOwner, setupNeeded, updateUser, verifyPassword } from './index.ts';
+import { createSession, createUser, demoLogin, endSession, ensureDemoUser, findSession, addUser, listUsers, sessionLifetime, setupFirstOwner, setupNeeded, updateUser, verifyPassword } from './index.ts';
 
 describe.each(testStores())('users and sessions on $kind', (store) => {
   let h: DatabaseHandle;
@@ -22,7 +22,7 @@ describe.each(testStores())('users and sessions on $kind', (store) => {
     expect(attempts.find((a) => a.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
     expect(await setupNeeded(h.db)).toBe(false);
     await expect(setupFirstOwner(h.db, { workspace: { slug: 'x', name: 'x' }, email: 'late@example.com', name: 'Late', password: 'password123' })).rejects.toThrow(/already has users/);
-    const row = await h.db.selectFrom('users').select(['password_hash', 'email', 'role']).executeTakeFirstOrThrow();
+    const row = await h.db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['password_hash', 'email', 'role']).executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(row.role).toBe('owner');
   });
@@ -33,7 +33,7 @@ describe.each(testStores())('users and sessions on $kind', (store) => {
     expect(await verifyPassword(h.db, ' ANA@example.com ', 'secret-pass-1', now)).toMatchObject({ id: user.id, role: 'analyst', lastLoginAt: now });
     expect(await verifyPassword(h.db, 'ana@example.com', 'wrong-password', now)).toBeUndefined();
     expect(await verifyPassword(h.db, 'nobody@example.com', 'secret-pass-1', now)).toBeUndefined();
-    await expect(createUser(h.db, ws.id, { email: 'ana@example.com', name: 'Again', password: 'whatever1', role: 'viewer' })).rejects.toThrow(/already exists/);
+    await expect(createUser(h.db, ws.id, { email: 'ana@example.com', name: 'Again', password: 'whatever1', role: 'viewer' })).rejects.toThrow(/already has a Patron account: invite them/);
     await expect(createUser(h.db, ws.id, { email: 'not-an-email', name: 'x', password: 'whatever1', role: 'viewer' })).rejects.toThrow(/email/);
     await expect(createUser(h.db, ws.id, { email: 'short@example.com', name: 'x', password: 'short', role: 'viewer' })).rejects.toThrow(/at least 8/);
   });
@@ -45,7 +45,7 @@ describe.each(testStores())('users and sessions on $kind', (store) => {
     await expect(updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, owner.id, { role: 'admin' })).rejects.toThrow(/last owner/);
     await expect(updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, owner.id, { disabled: true })).rejects.toThrow(/last owner/);
     await expect(updateUser(h.db, { workspaceId: ws.id, role: 'admin' }, owner.id, { name: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(inviteUser(h.db, { workspaceId: ws.id, role: 'admin' }, { email: `o2-${ws.id}@example.com`, name: 'O2', password: 'password-1', role: 'owner' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(addUser(h.db, { workspaceId: ws.id, role: 'admin' }, { email: `o2-${ws.id}@example.com`, name: 'O2', password: 'password-1', role: 'owner' })).rejects.toMatchObject({ code: 'forbidden' });
     expect((await updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, admin.id, {})).after).toEqual(admin);
     const promoted = await updateUser(h.db, { workspaceId: ws.id, role: 'owner' }, admin.id, { role: 'owner' });
     expect(promoted.before.role).toBe('admin');

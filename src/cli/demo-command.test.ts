@@ -67,7 +67,7 @@ describe.each(testStores())('the first-start demo load on $kind', (store) => {
     // A demo loaded before console users existed gets the documented login on the next start.
     await h.db.deleteFrom('users').execute();
     expect(await loadDemoOnFirstStart(h.db, { env: {}, stream, load: small })).toBeUndefined();
-    expect(await h.db.selectFrom('users').select(['email', 'role']).execute()).toEqual([{ email: 'demo@patron.dev', role: 'owner' }]);
+    expect(await h.db.selectFrom('users').innerJoin('memberships', 'memberships.user_id', 'users.id').select(['email', 'role']).execute()).toEqual([{ email: 'demo@patron.dev', role: 'owner' }]);
 
     // Changing the workspace settings keeps the load record.
     const demo = (await findWorkspaceBySlug(h.db, 'demo'))!;

@@ -13,6 +13,7 @@ import * as analyticsRollups from './migrations/0010-analytics-rollups.ts';
 import * as messageReceipts from './migrations/0011-message-receipts.ts';
 import * as loyaltyMerges from './migrations/0012-loyalty-merges.ts';
 import * as analyticsSnapshot from './migrations/0013-analytics-snapshot.ts';
+import * as accessMemberships from './migrations/0014-access-memberships.ts';
 
 // Migrations are listed here rather than read from a folder, so they work the same from source,
 // from a bundle and under any loader.
@@ -29,6 +30,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0011-message-receipts': messageReceipts,
   '0012-loyalty-merges': loyaltyMerges,
   '0013-analytics-snapshot': analyticsSnapshot,
+  '0014-access-memberships': accessMemberships,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

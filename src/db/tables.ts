@@ -346,20 +346,61 @@ export interface Database {
 /** A console role; what each may do is the permission matrix in src/access/permissions.ts. */
 export type UserRole = 'owner' | 'admin' | 'operator' | 'analyst' | 'viewer';
 
-/** A console user of one workspace; the email is unique across the installation (it picks the workspace at sign-in). */
+/**
+ * A console user: a person with one email (unique across the installation) and one password. workspace_id is
+ * the workspace the account was created in; the workspaces they may use, and their role in each, are memberships.
+ */
 export interface UsersTable {
   workspace_id: number;
   id: Generated<number>;
   email: string;
   name: string;
-  role: UserRole;
   /** argon2id, PHC string format. */
   password_hash: string;
   /** True only for the owner made by the first-run setup; a unique index lets one such row exist. */
   first_owner: Generated<boolean>;
   created_at: CreatedAt;
   last_login_at: Timestamp | null;
+}
+
+/** A user's role in one workspace (migration 0014-access-memberships); a disabled membership cannot sign in there. */
+export interface MembershipsTable {
+  workspace_id: number;
+  user_id: number;
+  role: UserRole;
+  created_at: CreatedAt;
+  /** When the user last signed in to or switched to this workspace (sign-in opens the most recent one). */
+  last_used_at: Timestamp | null;
   disabled_at: Timestamp | null;
+}
+
+/** An invitation to join a workspace with a role; the emailed link's token is stored only as its SHA-256. */
+export interface InvitationsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  email: string;
+  role: UserRole;
+  token_hash: string;
+  invited_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** Last emailed; null while it was only handed to the inviter (no SMTP configured). */
+  sent_at: Timestamp | null;
+  send_count: Generated<number>;
+  accepted_at: Timestamp | null;
+  accepted_by: number | null;
+  revoked_at: Timestamp | null;
+}
+
+/** A password reset link (single use, expiring); workspace_id is the user's account workspace, the token only its SHA-256. */
+export interface PasswordResetsTable {
+  workspace_id: number;
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 /** A signed-in console session; the cookie carries the token, the table only its SHA-256. */
@@ -403,6 +444,9 @@ export interface ApiKeysTable {
 
 export interface Database {
   users: UsersTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
 }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { findSession, getWorkspace, recordAudit, type Permission } from '../access/index.ts';
+import { findSession, getWorkspace, recordAudit, type AuditScope, type Permission } from '../access/index.ts';
 import type { JsonObject } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
 import { authenticateSecret, bearerToken, userCaller, type Caller } from './auth.ts';
@@ -18,6 +18,11 @@ export interface AuditChange {
   before?: object | null;
   after?: object | null;
   details?: JsonObject;
+  /**
+   * The route's domain function already wrote the entry inside its own transaction (see auditScope), so
+   * the change and its entry commit together; the hook then writes nothing for a successful answer.
+   */
+  recorded?: boolean;
 }
 
 declare module 'fastify' {
@@ -88,6 +93,24 @@ async function authenticate(request: FastifyRequest, ctx: AppContext): Promise<C
   return userCaller(workspace, { type: 'user', id: session.userId, role: session.role, email: session.email, name: session.name, sessionId: session.id, csrfToken: session.csrfToken });
 }
 
+/**
+ * The actor, action and request of a signed-in request, for a domain function that records its change in
+ * the audit log inside the transaction making it. Marks the request so the hook does not record it twice;
+ * if the request fails anyway, the hook records the failure (the scoped entry rolled back with the change).
+ */
+export function auditScope(request: FastifyRequest, ctx: AppContext, action?: string): AuditScope {
+  const caller = request.caller;
+  const params = request.params as JsonObject | undefined;
+  request.auditChange = { ...request.auditChange, recorded: true };
+  return {
+    at: ctx.clock.now(),
+    actor: { type: caller.actor.type, id: caller.actor.id },
+    action: action ?? `${request.method} ${request.routeOptions.url}`,
+    requestId: request.id,
+    ...(params && Object.keys(params).length > 0 ? { details: { params } } : {}),
+  };
+}
+
 function refusal(caller: Caller, permission: Permission): PatronError {
   const why =
     caller.actor.type === 'user'
@@ -100,7 +123,8 @@ function refusal(caller: Caller, permission: Permission): PatronError {
  * Authentication, authorization and the audit trail of the admin API, installed on the /api scope:
  * every route declares its permission (a route without one is refused with a message saying what to
  * add), callers prove themselves with a secret key or a session cookie (plus the CSRF header when they
- * change something), and every request that changes something is recorded before its answer is sent.
+ * change something), and every request that changes something is recorded before its answer is sent —
+ * by the route itself, in the transaction of the change, where it uses auditScope.
  */
 export function installAccessHooks(api: FastifyInstance, ctx: AppContext): void {
   const routes: DeclaredRoute[] = [];
@@ -126,6 +150,7 @@ export function installAccessHooks(api: FastifyInstance, ctx: AppContext): void 
     const caller = request.caller as Caller | undefined;
     if (safeMethods.has(request.method) || caller === undefined || request.routeOptions.url === undefined) return payload;
     const change = request.auditChange ?? {};
+    if (change.recorded && reply.statusCode < 400) return payload;
     const params = request.params as JsonObject | undefined;
     try {
       await recordAudit(ctx.db, {
