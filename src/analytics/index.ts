@@ -16,19 +16,23 @@ export type { Words } from './explanations.ts';
 export { holdoutReport, type HoldoutReport, type HoldoutRow } from './holdout.ts';
 export { compareKpis, periodKpis, type KpiComparison, type PeriodKpis } from './kpis.ts';
 export { overviewPeriods, precomputeOverview, precomputedCohorts, precomputedKpis, type Precomputed } from './overview-snapshots.ts';
+export { clvBandEdges, type ScoreSnapshot } from './score-snapshot.ts';
 export { fmScore, rfmSegmentArray, rfmSegmentLabels, rfmSegmentMeaning, rfmSegmentOf, rfmSegments, type RfmSegment } from './rfm-segments.ts';
 export { fallbackLifecycleDays, type LifecycleThresholds, type RfmCuts, type TierCuts } from './score-model.ts';
 export {
+  clvDistribution,
   latestScoreRun,
   lifecycleCounts,
   lifecycleFlows,
   lifecycleStageLabels,
   lifecycleStages,
   rfmGrid,
+  scoreGroupCounts,
   segmentCounts,
   tierCounts,
   valueTierLabels,
   valueTiers,
+  type ClvDistribution,
   type GroupCount,
   type LifecycleStage,
   type RfmGridCell,
@@ -38,7 +42,7 @@ export {
 export type { ScoringParams } from './score-write.ts';
 export { dateInZone } from './scoring-input.ts';
 export { refreshOverview, rescoreChangedCustomers, runDueScoring, startAnalyticsScheduler, type AnalyticsScheduler, type AnalyticsSchedulerOptions } from './scheduler.ts';
-export { runScoring, scoreCustomers, type ScoreRunOptions, type ScoreRunSummary } from './scoring-run.ts';
+export { runScoring, runScoringIfDue, scoreCustomers, type ScoreRunOptions, type ScoreRunSummary } from './scoring-run.ts';
 export { importSpendFile, type SpendImportSummary } from './spend-import.ts';
 export { deleteSpend, listSpend, saveSpend, spendEntrySchema, spendPeriodDays, type SpendEntry, type SpendRow } from './spend.ts';
 export { surveyEventName, surveyScores, type SurveyScore } from './surveys.ts';

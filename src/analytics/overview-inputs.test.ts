@@ -24,6 +24,7 @@ import {
   startAnalyticsScheduler,
   surveyEventName,
 } from './index.ts';
+import { claimOverviewRefresh } from './overview-snapshots.ts';
 
 let n = 0;
 const order = (who: string, day: string, totalMinor: number, channel?: string, extra: Partial<OrderInput> = {}): OrderInput => ({
@@ -220,6 +221,24 @@ describe.each(testStores())('scores kept current without a manual run on $kind',
     expect((await asOfs()).at(-1)).toBe('SH 2025-03-11 targeted');
     expect(await h.db.selectFrom('analytics_changes').selectAll().execute()).toEqual([]);
     expect(await rescoreChangedCustomers(h.db, clock)).toEqual({ claimed: 0, workspaces: [] });
+  });
+
+  it('scores each workspace once a day and refreshes its overview once when two processes run the scheduler', async () => {
+    const ws = await testWorkspace(h.db);
+    await recordOrders(h.db, ws, [order('W1', '2025-04-02', 700)]);
+    const clock = manualClock(new Date('2025-05-01T05:00:00Z'));
+    // `patron serve` and `patron worker` look at the same moment: whichever waits for the scoring lock finds the run done.
+    const [a, b] = await Promise.all([runDueScoring(h.db, clock), runDueScoring(h.db, clock)]);
+    const both = [...a, ...b];
+    expect(both).toContain(ws.id);
+    expect(new Set(both).size).toBe(both.length);
+    const runs = await h.db.selectFrom('score_runs').select('workspace_id').where('as_of', '=', '2025-05-01').where('kind', '=', 'full').execute();
+    expect(runs.filter((r) => r.workspace_id === ws.id)).toHaveLength(1);
+    expect(runs).toHaveLength(both.length);
+    // Ten minutes on, the overview is due a refresh: the first claim takes it, the second finds it taken.
+    clock.set(new Date('2025-05-01T05:10:01Z'));
+    expect(await claimOverviewRefresh(h.db, ws.id, clock, 600_000)).toBe(true);
+    expect(await claimOverviewRefresh(h.db, ws.id, clock, 600_000)).toBe(false);
   });
 
   it('drains the queue and stops cleanly when started as the serving process does', async () => {

@@ -86,3 +86,18 @@ export async function overviewComputedAt(db: Kysely<Database>, workspaceId: numb
   const r = await sql<{ at: Date | null }>`SELECT max(computed_at) AS at FROM analytics_overview WHERE workspace_id = ${workspaceId}`.execute(db);
   return r.rows[0]?.at ?? undefined;
 }
+
+/**
+ * Claims a refresh of the workspace's precomputed overview that is due (computed more than `minMs` ago) by
+ * moving its computed_at on: of several processes running the scheduler, only the first gets it.
+ */
+export async function claimOverviewRefresh(db: Kysely<Database>, workspaceId: number, clock: Clock, minMs: number): Promise<boolean> {
+  const now = clock.now();
+  const r = await db
+    .updateTable('analytics_overview')
+    .set({ computed_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('computed_at', '<', new Date(now.getTime() - minMs))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

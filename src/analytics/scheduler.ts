@@ -3,9 +3,9 @@ import { getWorkspace, type Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { PatronError } from '../lib/errors.ts';
-import { overviewComputedAt, precomputeOverview } from './overview-snapshots.ts';
+import { claimOverviewRefresh, overviewComputedAt, precomputeOverview } from './overview-snapshots.ts';
 import { dateInZone } from './scoring-input.ts';
-import { runScoring, scoreCustomers } from './scoring-run.ts';
+import { runScoringIfDue, scoreCustomers } from './scoring-run.ts';
 import { latestScoreRun } from './score-views.ts';
 import { createSleeper } from '../lib/sleeper.ts';
 
@@ -46,7 +46,7 @@ export async function rescoreChangedCustomers(db: Kysely<Database>, clock: Clock
 /**
  * The daily run: for each workspace with orders whose latest full run is older than today in its own time
  * zone, one at a time, a full scoring run as of today and the overview's precomputed views. Returns the
- * workspaces scored.
+ * workspaces this process scored.
  */
 export async function runDueScoring(db: Kysely<Database>, clock: Clock): Promise<number[]> {
   const workspaces = await db.selectFrom('workspaces').select('id').orderBy('id').execute();
@@ -58,7 +58,8 @@ export async function runDueScoring(db: Kysely<Database>, clock: Clock): Promise
     if (latest && latest.asOf >= today) continue;
     const hasOrders = await db.selectFrom('orders').select('id').where('workspace_id', '=', id).limit(1).executeTakeFirst();
     if (!hasOrders) continue;
-    await runScoring(db, workspace, { asOf: today, clock });
+    // Another process running the scheduler may have scored it meanwhile: then it precomputes the overview too.
+    if (!(await runScoringIfDue(db, workspace, { asOf: today, clock }))) continue;
     await precomputeOverview(db, workspace, today, clock);
     scored.push(id);
   }
@@ -71,6 +72,7 @@ export async function refreshOverview(db: Kysely<Database>, workspace: Workspace
   if (at && clock.now().getTime() - at.getTime() < minMs) return false;
   const latest = await latestScoreRun(db, workspace.id);
   if (!latest) return false;
+  if (at && !(await claimOverviewRefresh(db, workspace.id, clock, minMs))) return false;
   await precomputeOverview(db, workspace, latest.asOf, clock);
   return true;
 }
@@ -92,8 +94,9 @@ export interface AnalyticsSchedulerOptions {
 }
 
 /**
- * Keeps scores current in the serving process: one loop, so runs never overlap within a process (the
- * scoring lock orders them across processes). Every few seconds it rescores the customers whose orders
+ * Keeps scores current in the serving process and in workers: one loop, so runs never overlap within a
+ * process (the scoring lock orders them across processes, and a workspace is scored once a day however
+ * many processes run this). Every few seconds it rescores the customers whose orders
  * changed; once a minute it starts the daily run of any workspace past midnight in its time zone, and
  * refreshes the precomputed overview of workspaces whose orders changed.
  */

@@ -6,6 +6,7 @@ import { PatronError } from '../lib/errors.ts';
 import { fitClvModels, writeClvPredictions, type ClvModels } from './clv-scores.ts';
 import { rebuildCustomerStats } from './cold-rebuild.ts';
 import { lifecycleThresholds, rfmCuts, tierCuts } from './score-model.ts';
+import { countScoresOf, markSnapshotUpdated, writeScoreSnapshot } from './score-snapshot.ts';
 import { buildScored, writeScored, type ScoringParams } from './score-write.ts';
 import { buildScoringInput, dateInZone } from './scoring-input.ts';
 import { lockScoring } from './scoring-lock.ts';
@@ -67,12 +68,10 @@ function stepTimer() {
   };
 }
 
-async function latestRun(db: Kysely<Database> | Trx, workspaceId: number) {
-  return db
-    .selectFrom('score_runs')
-    .select(['id', 'kind', 'as_of', 'params'])
-    .where('workspace_id', '=', workspaceId)
-    .where('finished_at', 'is not', null)
+async function latestRun(db: Kysely<Database> | Trx, workspaceId: number, kinds: 'any' | 'full or cold' = 'any') {
+  let q = db.selectFrom('score_runs').select(['id', 'kind', 'as_of', 'params']).where('workspace_id', '=', workspaceId).where('finished_at', 'is not', null);
+  if (kinds === 'full or cold') q = q.where('kind', '<>', 'targeted');
+  return q
     .orderBy('as_of', 'desc')
     .orderBy('id', 'desc')
     .limit(1)
@@ -119,6 +118,21 @@ async function finishRun(trx: Trx, workspaceId: number, runId: number, clock: Cl
  * scores, compact history, lifecycle transitions and churn warnings set-based, and records the run.
  */
 export async function runScoring(db: Kysely<Database>, workspace: Workspace, options: ScoreRunOptions = {}): Promise<ScoreRunSummary> {
+  const summary = await scoreEveryone(db, workspace, options, false);
+  if (!summary) throw new Error('a run that is not skipped always has a summary');
+  return summary;
+}
+
+/**
+ * The daily run of a workspace as of a date unless a full run as of that date (or later) has finished —
+ * also one that finished while this waited for the scoring lock, so processes that each run the
+ * scheduler (`patron serve` and `patron worker`) score a workspace once a day. Undefined when skipped.
+ */
+export function runScoringIfDue(db: Kysely<Database>, workspace: Workspace, options: ScoreRunOptions & { readonly asOf: string }): Promise<ScoreRunSummary | undefined> {
+  return scoreEveryone(db, workspace, options, true);
+}
+
+async function scoreEveryone(db: Kysely<Database>, workspace: Workspace, options: ScoreRunOptions, onlyIfDue: boolean): Promise<ScoreRunSummary | undefined> {
   const clock = options.clock ?? systemClock;
   const started = performance.now();
   const timer = stepTimer();
@@ -134,6 +148,8 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
     await tuneRunTransaction(trx, workspace.id);
     // Read again under the lock: a run that finished while this one waited is the previous one.
     const previous = await latestRun(trx, workspace.id);
+    const full = onlyIfDue ? await latestRun(trx, workspace.id, 'full or cold') : undefined;
+    if (full && full.as_of >= asOf) return undefined;
     checkAsOf(asOf, previous?.as_of);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind, as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
     const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, previousDay: options.cold === true || previous === undefined });
@@ -156,6 +172,9 @@ export async function runScoring(db: Kysely<Database>, workspace: Workspace, opt
     // Everyone scored now carries this run's id; anyone else is no longer a buyer (refunded, merged away).
     await trx.deleteFrom('customer_scores').where('workspace_id', '=', workspace.id).where('run_id', '<>', run.id).execute();
     timer.mark('delete');
+    // The overview's counts of these scores, in the same transaction: a page never mixes two runs.
+    await writeScoreSnapshot(trx, workspace, run.id, asOf, clock);
+    timer.mark('snapshot');
     const tally = await counts(trx);
     return finishRun(trx, workspace.id, run.id, clock, { kind, asOf, customers, ...tally, ...written, params, problems, steps: timer.steps }, started);
   });
@@ -195,6 +214,8 @@ export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace,
   return db.transaction().execute(async (trx) => {
     await tuneRunTransaction(trx, workspace.id);
     const run = await trx.insertInto('score_runs').values({ workspace_id: workspace.id, kind: 'targeted', as_of: asOf, started_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+    // Out of the overview's counts with their old scores now, back in with the new ones below.
+    await countScoresOf(trx, workspace.id, ids, -1);
     const customers = await buildScoringInput(trx, { workspaceId: workspace.id, timezone: workspace.timezone, asOf, settings, previousDay: false, customerIds: ids });
     timer.mark('input');
     if (params.clv) await writeClvPredictions(trx, params.clv, asOf);
@@ -202,7 +223,10 @@ export async function scoreCustomers(db: Kysely<Database>, workspace: Workspace,
     await buildScored(trx, workspace.id, params);
     timer.mark('score');
     const written = await writeScored(trx, workspace.id, run.id, params, timer.mark);
+    // Every row of these customers goes back in, those about to be deleted too: the delete trigger takes them out.
+    await countScoresOf(trx, workspace.id, ids, 1);
     await sql`DELETE FROM customer_scores WHERE workspace_id = ${workspace.id} AND customer_id = ANY(${ids}::bigint[]) AND run_id <> ${run.id}`.execute(trx);
+    await markSnapshotUpdated(trx, workspace.id, run.id, clock);
     timer.mark('delete');
     const tally = await counts(trx);
     return finishRun(trx, workspace.id, run.id, clock, { kind: 'targeted', asOf, customers, ...tally, ...written, params, problems: [], steps: timer.steps }, started);

@@ -154,7 +154,7 @@ describe.each(testStores())('business views on $kind', (store) => {
       zh: '已 25 天未下单，超过其通常购买间隔 10 天的 2 倍。',
     });
 
-    const grid = await rfmGrid(h.db, ws.id);
+    const { cells: grid } = await rfmGrid(h.db, ws.id);
     expect(grid).toHaveLength(25);
     expect(grid.reduce((s, c) => s + c.customers, 0)).toBe(2);
     expect(grid.reduce((s, c) => s + c.revenueMinor, 0)).toBe(8000);

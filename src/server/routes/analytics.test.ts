@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, type Workspace } from '../../access/index.ts';
 import type { DatabaseHandle } from '../../db/index.ts';
 import { manualClock } from '../../lib/clock.ts';
+import { scoreCustomers } from '../../analytics/index.ts';
 import { recordOrders, type OrderInput } from '../../orders/index.ts';
 import { testWorkspace } from '../../../test/fixtures.ts';
 import { testStores } from '../../../test/stores.ts';
@@ -83,31 +84,30 @@ describe.each(testStores())('analytics API on $kind', (store) => {
     const concentration = (await app.inject({ url: '/api/analytics/concentration', headers: auth })).json();
     expect(concentration).toMatchObject({ customers: 3, revenueMinor: 6400 });
     const clvOff = (await app.inject({ url: '/api/analytics/clv/distribution', headers: auth })).json();
-    expect(clvOff).toEqual({ bands: [], withoutClv: 3 });
+    expect(clvOff).toMatchObject({ bands: [], withoutClv: 3, snapshot: { asOf: '2025-03-31' } });
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/analytics/runs/latest', '/api/analytics/rfm/grid', '/api/analytics/churn-warnings', '/api/analytics/customers/{id}/scores', '/api/analytics/kpis']));
   });
 
-  it('counts customers per CLV band from the current scores', async () => {
-    // The run above had CLV switched off: give the three scored customers predicted CLVs by hand.
-    const ids = (await h.db.selectFrom('customer_scores').select('customer_id').where('workspace_id', '=', ws.id).orderBy('customer_id').execute()).map((r) => r.customer_id);
-    for (const [i, clv] of [150, 1_999, 12_000].entries()) {
-      await h.db.updateTable('customer_scores').set({ clv_minor: clv }).where('workspace_id', '=', ws.id).where('customer_id', '=', ids[i]!).execute();
-    }
-    const res = await app.inject({ url: '/api/analytics/clv/distribution', headers: auth });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
-      withoutClv: 0,
-      bands: [
-        { fromMinor: 100, toMinor: 200, customers: 1, clvMinor: 150 },
-        { fromMinor: 200, toMinor: 500, customers: 0, clvMinor: 0 },
-        { fromMinor: 500, toMinor: 1000, customers: 0, clvMinor: 0 },
-        { fromMinor: 1000, toMinor: 2000, customers: 1, clvMinor: 1999 },
-        { fromMinor: 2000, toMinor: 5000, customers: 0, clvMinor: 0 },
-        { fromMinor: 5000, toMinor: 10000, customers: 0, clvMinor: 0 },
-        { fromMinor: 10000, toMinor: 20000, customers: 1, clvMinor: 12000 },
-      ],
-    });
+  it('serves the overview counts stored by the run, with the run they are of, and keeps them current after a targeted rescore', async () => {
+    const latest = (await app.inject({ url: '/api/analytics/runs/latest', headers: auth })).json();
+    expect(latest.snapshot).toEqual({ runId: latest.run.id, asOf: latest.run.asOf, updatedRunId: latest.run.id, updatedAt: expect.any(String) });
+    const grid = (await app.inject({ url: '/api/analytics/rfm/grid', headers: auth })).json();
+    expect(grid.snapshot.runId).toBe(latest.run.id);
+    // A new buyer's order is rescored in a targeted run: the counts include them, the run shown stays the full one.
+    // (In February, so the March KPIs of the next test see no new customer.)
+    await recordOrders(h.db, ws, [order('S', '2025-02-20', 5000)]);
+    const s = await h.db.selectFrom('identities').select('customer_id').where('workspace_id', '=', ws.id).where('value', '=', 'S').executeTakeFirstOrThrow();
+    const targeted = await scoreCustomers(h.db, ws, [s.customer_id], { clock: manualClock(new Date('2025-03-31T08:00:00Z')) });
+    const now = (await app.inject({ url: '/api/analytics/runs/latest', headers: auth })).json();
+    expect(now.run.id).toBe(latest.run.id);
+    expect(now.snapshot).toMatchObject({ runId: latest.run.id, updatedRunId: targeted.runId });
+    const total = (groups: { customers: number }[]) => groups.reduce((sum, g) => sum + g.customers, 0);
+    expect([total(now.lifecycle), total(now.segments), total(now.valueTiers)]).toEqual([4, 4, 4]);
+    expect(total(latest.lifecycle)).toBe(3);
+    const cells = (await app.inject({ url: '/api/analytics/rfm/grid', headers: auth })).json().cells as { customers: number; revenueMinor: number }[];
+    expect(cells.reduce((sum, c) => sum + c.customers, 0)).toBe(4);
+    expect(cells.reduce((sum, c) => sum + c.revenueMinor, 0)).toBe(11_400);
   });
 
   it('records marketing spend in bulk, lists and removes it, shows CAC per channel, and serves the run’s precomputed overview', async () => {

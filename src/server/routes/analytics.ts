@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import {
   analyticsSettingsSchema,
@@ -9,6 +8,7 @@ import {
   dateInZone,
   deleteSpend,
   getAnalyticsSettings,
+  clvDistribution,
   getCustomerScores,
   latestScoreRun,
   lifecycleCounts,
@@ -23,13 +23,12 @@ import {
   runScoring,
   saveAnalyticsSettings,
   saveSpend,
+  scoreGroupCounts,
   segmentCounts,
   spendEntrySchema,
   tierCounts,
 } from '../../analytics/index.ts';
-import type { Database } from '../../db/index.ts';
 import { PatronError } from '../../lib/errors.ts';
-import { currencyDigits } from '../../lib/money.ts';
 import type { AppContext } from '../context.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD');
@@ -47,6 +46,10 @@ const runView = z.object({
   diagnostics: z.record(z.string(), z.unknown()).describe('Counts, problems (why no CLV, …) and seconds per step'),
 });
 const nullableNumber = z.number().nullable();
+const snapshotView = z
+  .object({ runId: z.number(), asOf: z.string(), updatedRunId: z.number(), updatedAt: z.date() })
+  .nullable()
+  .describe('Which scores the counts are of: built by full run runId (as of asOf), kept current by targeted rescores up to run updatedRunId; null before the first run');
 
 const monthsBack = (asOf: string, months: number) => {
   const y = Number(asOf.slice(0, 4));
@@ -55,41 +58,8 @@ const monthsBack = (asOf: string, months: number) => {
   return d.toISOString().slice(0, 7);
 };
 
-/** Customers per predicted-CLV band of the current scores (bands 0, 1, 2, 5, 10, 20, 50, … major units). */
-export interface ClvDistribution {
-  readonly bands: { readonly fromMinor: number; readonly toMinor: number | null; readonly customers: number; readonly clvMinor: number }[];
-  /** Scored customers without a CLV (no model fitted, or no spend model). */
-  readonly withoutClv: number;
-}
-
-// 1-2-5 steps per decade from one major unit: even bands on a log scale, so a skewed CLV spread stays readable.
-function clvBandEdges(currency: string): number[] {
-  const unit = 10 ** currencyDigits(currency);
-  const edges = [0];
-  for (let decade = 1; decade <= 1e9; decade *= 10) edges.push(unit * decade, unit * decade * 2, unit * decade * 5);
-  return edges;
-}
-
-// One grouped pass over customer_scores, which the scoring run writes (no order is read). It belongs
-// beside rfmGrid in src/analytics/score-views.ts; it sits here until the analytics module takes it.
-async function clvDistribution(db: Kysely<Database>, workspaceId: number, currency: string): Promise<ClvDistribution> {
-  const edges = clvBandEdges(currency);
-  const rows = await sql<{ band: number | null; n: number; clv: number | null }>`
-    SELECT CASE WHEN clv_minor IS NULL THEN NULL ELSE width_bucket(greatest(clv_minor, 0), ${edges}::float8[]) END AS band,
-           count(*)::int AS n, sum(clv_minor)::float8 AS clv
-    FROM customer_scores WHERE workspace_id = ${workspaceId} GROUP BY 1`.execute(db);
-  const counted = rows.rows.filter((r) => r.band !== null) as { band: number; n: number; clv: number | null }[];
-  const withoutClv = rows.rows.find((r) => r.band === null)?.n ?? 0;
-  if (counted.length === 0) return { bands: [], withoutClv };
-  const first = Math.min(...counted.map((r) => r.band));
-  const last = Math.max(...counted.map((r) => r.band));
-  const bands = [];
-  for (let band = first; band <= last; band++) {
-    const hit = counted.find((r) => r.band === band);
-    bands.push({ fromMinor: edges[band - 1]!, toMinor: edges[band] ?? null, customers: hit?.n ?? 0, clvMinor: Math.round(hit?.clv ?? 0) });
-  }
-  return { bands, withoutClv };
-}
+// The console's overview imports the type from here.
+export type { ClvDistribution } from '../../analytics/index.ts';
 
 /** Customer analytics under /api/analytics: scoring runs, RFM, lifecycle, value tiers, churn warnings, cohorts, KPIs, concentration, settings. */
 export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -101,13 +71,18 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'analytics:read' },
       schema: {
         tags,
-        summary: 'The latest full scoring run with segment, lifecycle and value tier counts (run is null before the first run)',
-        response: { 200: z.object({ run: runView.nullable(), segments: z.array(groupCount), lifecycle: z.array(groupCount), valueTiers: z.array(groupCount) }) },
+        summary:
+          'The latest full scoring run with segment, lifecycle and value tier counts (run is null before the first run); the counts were stored by that run and are kept current by targeted rescores (snapshot says which)',
+        response: {
+          200: z.object({ run: runView.nullable(), snapshot: snapshotView, segments: z.array(groupCount), lifecycle: z.array(groupCount), valueTiers: z.array(groupCount) }),
+        },
       },
       handler: async (req) => {
         const ws = req.caller.workspace.id;
-        const [run, segments, lifecycle, valueTiers] = await Promise.all([latestScoreRun(ctx.db, ws), segmentCounts(ctx.db, ws), lifecycleCounts(ctx.db, ws), tierCounts(ctx.db, ws)]);
-        return { run: run ?? null, segments, lifecycle, valueTiers };
+        const counts = await scoreGroupCounts(ctx.db, ws);
+        // The run the counts are of, even when a newer run finished since they were read.
+        const run = await latestScoreRun(ctx.db, ws, counts.snapshot?.runId);
+        return { run: run ?? null, ...counts };
       },
     });
 
@@ -133,10 +108,10 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'analytics:read' },
       schema: {
         tags,
-        summary: 'The 5×5 R×F grid of current scores: customers, revenue and segment per cell (R 5→1, F 1→5)',
-        response: { 200: z.object({ cells: z.array(z.object({ r: z.number(), f: z.number(), segment: z.string(), customers: z.number(), revenueMinor: z.number() })) }) },
+        summary: 'The 5×5 R×F grid of current scores: customers, revenue and segment per cell (R 5→1, F 1→5), as stored by the latest run',
+        response: { 200: z.object({ cells: z.array(z.object({ r: z.number(), f: z.number(), segment: z.string(), customers: z.number(), revenueMinor: z.number() })), snapshot: snapshotView }) },
       },
-      handler: async (req) => ({ cells: await rfmGrid(ctx.db, req.caller.workspace.id) }),
+      handler: (req) => rfmGrid(ctx.db, req.caller.workspace.id),
     });
 
     r.get('/analytics/segments', {
@@ -155,7 +130,7 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'analytics:read' },
       schema: {
         tags,
-        summary: 'Moves between lifecycle stages dated in a period (from = null: the first stage a customer was given)',
+        summary: 'Moves between lifecycle stages dated in a period (from = null: the first stage a customer was given), from per-day counts kept with the transitions',
         querystring: z.object({ from: isoDate, to: isoDate }),
         response: { 200: z.object({ flows: z.array(z.object({ from: z.string().nullable(), to: z.string(), customers: z.number() })) }) },
       },
@@ -166,15 +141,16 @@ export function analyticsRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'analytics:read' },
       schema: {
         tags,
-        summary: 'Customers per predicted-CLV band of the current scores (1-2-5 bands in the workspace currency), and how many have no CLV',
+        summary: 'Customers per predicted-CLV band of the current scores (1-2-5 bands in the workspace currency), and how many have no CLV, as stored by the latest run',
         response: {
           200: z.object({
             bands: z.array(z.object({ fromMinor: z.number(), toMinor: z.number().nullable(), customers: z.number(), clvMinor: z.number() })),
             withoutClv: z.number(),
+            snapshot: snapshotView,
           }),
         },
       },
-      handler: (req) => clvDistribution(ctx.db, req.caller.workspace.id, req.caller.workspace.currency),
+      handler: (req) => clvDistribution(ctx.db, req.caller.workspace.id),
     });
 
     r.get('/analytics/value-tiers', {
