@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { getWorkspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { inPool } from '../lib/pool.ts';
 import { exitCustomers, lockSegments, syncMembership, syncMemberships, type SyncItem } from './membership.ts';
 import { dayInZone, startOfDayInZone } from './time.ts';
 
@@ -96,7 +97,7 @@ export interface DueRefresh {
  * reading scores, after each finished full scoring run (a targeted rescore of a few customers is noted per
  * customer by the capture trigger instead) — and records a size row for every segment each day.
  */
-export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Promise<DueRefresh[]> {
+export async function refreshDueSegments(db: Kysely<Database>, clock: Clock, options: { concurrency?: number } = {}): Promise<DueRefresh[]> {
   const now = clock.now();
   const candidates = await db
     .selectFrom('segments as s')
@@ -107,11 +108,11 @@ export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Pr
     .orderBy('s.workspace_id')
     .orderBy('s.id')
     .execute();
-  const done: DueRefresh[] = [];
+  const due: typeof candidates = [];
   for (const candidate of candidates) {
     const startOfToday = startOfDayInZone(dayInZone(now, candidate.timezone), candidate.timezone);
-    let due = candidate.refreshed_at === null || (candidate.time_dependent && candidate.refreshed_at < startOfToday);
-    if (!due && candidate.reads.includes('scores')) {
+    let isDue = candidate.refreshed_at === null || (candidate.time_dependent && candidate.refreshed_at < startOfToday);
+    if (!isDue && candidate.reads.includes('scores')) {
       const run = await db
         .selectFrom('score_runs')
         .select('finished_at')
@@ -121,9 +122,12 @@ export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Pr
         .orderBy('finished_at', 'desc')
         .limit(1)
         .executeTakeFirst();
-      due = run?.finished_at != null && run.finished_at > candidate.refreshed_at!;
+      isDue = run?.finished_at != null && run.finished_at > candidate.refreshed_at!;
     }
-    if (!due) continue;
+    if (isDue) due.push(candidate);
+  }
+  // Segments are refreshed side by side (one transaction each), as many as the database can run at once.
+  const refreshed = await inPool(due, options.concurrency ?? 2, async (candidate) => {
     const started = performance.now();
     const change = await db.transaction().execute(async (trx) => {
       const workspace = await getWorkspace(trx, candidate.workspace_id);
@@ -135,8 +139,8 @@ export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Pr
         .executeTakeFirstOrThrow();
       return syncMembership(trx, workspace, segment, now, { emit: true });
     });
-    done.push({ segmentId: candidate.id, workspaceId: candidate.workspace_id, ...change, ms: Math.round(performance.now() - started) });
-  }
+    return { segmentId: candidate.id, workspaceId: candidate.workspace_id, ...change, ms: Math.round(performance.now() - started) };
+  });
   // A size row per segment and day, also on days nothing changed, so the history has no gaps.
   await sql`
     INSERT INTO segment_sizes (workspace_id, segment_id, day, members)
@@ -144,5 +148,5 @@ export async function refreshDueSegments(db: Kysely<Database>, clock: Clock): Pr
     FROM segments s JOIN workspaces w ON w.id = s.workspace_id
     WHERE s.archived_at IS NULL
     ON CONFLICT (workspace_id, segment_id, day) DO NOTHING`.execute(db);
-  return done;
+  return refreshed;
 }
