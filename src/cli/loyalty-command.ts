@@ -20,7 +20,7 @@ export function loyaltyCommand(): Command {
   const loyalty = new Command('loyalty').description('Loyalty jobs: daily expiry and tier reviews, points for stored orders');
   loyalty
     .command('daily')
-    .description('Expire due points and review tiers whose period and grace have ended (safe to run more than once a day)')
+    .description('Credit birthday bonuses, expire due points and review tiers whose period and grace have ended (safe to run more than once a day)')
     .option('-w, --workspace <slug>', 'workspace slug (default: the only one, or demo)')
     .option('--as-of <date>', 'run as if it were this time (replays, tests)')
     .action(async (options: { workspace?: string; asOf?: string }) => {
@@ -28,7 +28,7 @@ export function loyaltyCommand(): Command {
       try {
         const ws = await resolveWorkspace(handle, options.workspace);
         const result = await runDailyLoyaltyJob(handle.db, ws, clockAt(options.asOf));
-        console.log(`${ws.slug}: expired ${result.expiredPoints.toLocaleString('en-US')} points of ${result.expiredAccounts.toLocaleString('en-US')} accounts; ${result.tierChanges.toLocaleString('en-US')} tier changes at period end`);
+        console.log(`${ws.slug}: ${result.birthdayPoints.toLocaleString('en-US')} birthday bonus points; expired ${result.expiredPoints.toLocaleString('en-US')} points of ${result.expiredAccounts.toLocaleString('en-US')} accounts; ${result.tierChanges.toLocaleString('en-US')} tier changes at period end`);
       } finally {
         await handle.close();
       }

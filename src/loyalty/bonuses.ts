@@ -15,6 +15,16 @@ export interface BonusEvent {
   readonly occurredAt: Date;
 }
 
+/** The event whose bonus rules are birthday gifts: tracked, or made by the daily job from the profile's birthday. */
+export const birthdayEvent = 'Birthday';
+
+// The calendar year of an instant in the workspace's time zone.
+const localYear = (at: Date, timezone: string) => new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric' }).format(at);
+
+/** A bonus's key: once per event, except birthday gifts, which are once per customer and local year however they arrive. */
+const bonusKey = (ctx: LedgerContext, event: BonusEvent, ruleId: string) =>
+  event.name === birthdayEvent ? `birthday:${event.customerId}:${localYear(event.occurredAt, ctx.timezone)}:${ruleId}` : `event:${event.messageId}:${ruleId}`;
+
 const matches = (where: Readonly<Record<string, string | number | boolean>>, properties: JsonObject) => Object.entries(where).every(([k, v]) => properties[k] === v);
 
 /** The bonus rules an event earns, in rule order. */
@@ -24,7 +34,8 @@ export function matchingBonuses(rules: ProgramRules, event: Pick<BonusEvent, 'na
 
 /**
  * Credits action bonuses for tracked events in the caller's transaction: each matching rule once per
- * event (key event:<messageId>:<rule>), at most maxPerCustomer times per customer. Returns the points credited.
+ * event (key event:<messageId>:<rule>; birthday:<customer>:<local year>:<rule> for `Birthday`), at most
+ * maxPerCustomer times per customer. Returns the points credited.
  */
 export async function awardEventBonuses(trx: Transaction<Database>, workspace: Workspace, events: readonly BonusEvent[], now: Date): Promise<number> {
   const program = events.length === 0 ? undefined : await findActiveProgram(trx, workspace.id);
@@ -44,7 +55,7 @@ export async function awardBonuses(trx: Transaction<Database>, ctx: LedgerContex
     for (const rule of matchingBonuses(program.rules, event)) {
       const result = await postCredit(trx, ctx, {
         customerId: event.customerId,
-        idempotencyKey: `event:${event.messageId}:${rule.id}`,
+        idempotencyKey: bonusKey(ctx, event, rule.id),
         requestHash: '',
         kind: 'bonus',
         points: rule.points,

@@ -2,12 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Workspace } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { awardBirthdayBonuses } from './birthdays.ts';
 import { expireLockedLots, type LedgerContext } from './ledger.ts';
 import { findActiveProgram } from './program.ts';
 import { reviewTiers } from './tiers.ts';
 
 /** What a daily run did. */
 export interface DailyJobResult {
+  readonly birthdayPoints: number;
   readonly expiredPoints: number;
   readonly expiredAccounts: number;
   readonly tierChanges: number;
@@ -42,12 +44,13 @@ export async function expirePoints(db: Kysely<Database>, ctx: LedgerContext, bat
   }
 }
 
-/** The daily loyalty job: expire due points, then review tiers whose period (plus grace) has ended. */
+/** The daily loyalty job: birthday bonuses from profiles, expire due points, then review tiers whose period (plus grace) has ended. */
 export async function runDailyLoyaltyJob(db: Kysely<Database>, workspace: Workspace, clock: Clock): Promise<DailyJobResult> {
   const program = await findActiveProgram(db, workspace.id);
-  if (!program) return { expiredPoints: 0, expiredAccounts: 0, tierChanges: 0 };
+  if (!program) return { birthdayPoints: 0, expiredPoints: 0, expiredAccounts: 0, tierChanges: 0 };
   const ctx: LedgerContext = { workspaceId: workspace.id, timezone: workspace.timezone, program, now: clock.now() };
+  const birthdayPoints = await awardBirthdayBonuses(db, ctx);
   const expired = await expirePoints(db, ctx);
   const changes = await reviewTiers(db, ctx);
-  return { expiredPoints: expired.points, expiredAccounts: expired.accounts, tierChanges: changes.length };
+  return { birthdayPoints, expiredPoints: expired.points, expiredAccounts: expired.accounts, tierChanges: changes.length };
 }
