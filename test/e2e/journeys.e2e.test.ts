@@ -120,12 +120,15 @@ describe.skipIf(!hasChromium)('journeys and campaigns in chromium', () => {
     await page.getByRole('button', { name: '保存草稿' }).click();
     const serverError = node('send_1').getByTestId('node-error');
     await serverError.waitFor();
-    expect(await serverError.innerText()).toMatch(/journey node "send_1" \(send\) content\.text/);
+    // The server's message, without its 'journey node "send_1" (send)' opening: the node says which.
+    expect(await serverError.innerText()).toMatch(/^content\.text: /);
+    expect(await page.getByTestId('journey-problems').innerText()).toContain('send_1');
     expect(await page.locator('[data-invalid="true"]').count()).toBe(1);
     expect(new URL(page.url()).pathname).toBe('/journeys/new');
-    // Selecting the node shows the same complaint next to its field.
+    // Selecting the node shows the same complaint under the field it is about.
     await node('send_1').click();
-    await panel().getByTestId('panel-error').waitFor();
+    await panel().locator('.ant-form-item-has-error').getByLabel('消息正文').waitFor();
+    expect(await panel().locator('.ant-form-item-explain-error').innerText()).toMatch(/^content\.text: /);
     await shot('journeys-03-server-error-on-node');
 
     // Writing the message fixes it: the draft is saved and gets its own address.

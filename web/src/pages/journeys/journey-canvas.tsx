@@ -1,6 +1,6 @@
-import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Handle, MiniMap, Position, ReactFlow, useReactFlow, type Connection, type Edge, type EdgeChange, type Node, type NodeChange, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../../format/numbers.ts';
 import type { StepCounts, StepJson } from './journeys-api.ts';
@@ -71,6 +71,17 @@ function TriggerNodeView({ data, selected }: NodeProps<TriggerView>) {
 
 const nodeTypes = { step: StepNodeView, trigger: TriggerNodeView };
 
+/** Keeps every step in view as steps are added or removed (inside ReactFlow, where its instance is). */
+function FitWhenStepsChange({ count }: { count: number }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    // After the new node has been measured, or fitView would ignore it.
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }), 50);
+    return () => clearTimeout(timer);
+  }, [count, flow]);
+  return null;
+}
+
 /** The journey canvas: steps as nodes with their outputs, drag to connect; read-only shows counts instead of editing. */
 export function JourneyCanvas(props: {
   nodes: readonly CanvasNode[];
@@ -125,6 +136,7 @@ export function JourneyCanvas(props: {
         <Background gap={20} />
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable ariaLabel={t('journeys.minimap')} />
+        <FitWhenStepsChange count={props.nodes.length} />
       </ReactFlow>
     </div>
   );

@@ -23,6 +23,7 @@ import {
   entryHandle,
   errorTarget,
   fromGraphJson,
+  messageOnNode,
   newStepId,
   outputsOf,
   paletteKinds,
@@ -127,12 +128,12 @@ function JourneyEditor({ initial }: { initial: Journey | undefined }) {
       const label = typeof output === 'string' ? output : output?.labelKey ? t(`journeys.outputs.${output.labelKey}`) : (output?.label ?? p.handle);
       map.set(p.nodeId, [map.get(p.nodeId), t('journeys.problems.unconnected', { output: label })].filter(Boolean).join(' '));
     }
-    if (apiError && target?.kind === 'step') map.set(target.nodeId, apiError.message);
+    if (apiError && target?.kind === 'step') map.set(target.nodeId, messageOnNode(apiError.message));
     if (apiError && target?.kind === 'trigger') map.set(triggerNodeId, apiError.message);
     return map;
   }, [problems, apiError, target, canvas.nodes, t]);
   const panelError = (id: string): PanelError | undefined => {
-    if (apiError && target?.kind === 'step' && target.nodeId === id) return { field: target.field, message: apiError.message };
+    if (apiError && target?.kind === 'step' && target.nodeId === id) return { field: target.field, message: messageOnNode(apiError.message) };
     if (apiError && target?.kind === 'trigger' && id === triggerNodeId) return { field: target.field, message: apiError.message };
     const own = errors.get(id);
     return own ? { field: '__outputs', message: own } : undefined;

@@ -156,7 +156,7 @@ export function layout(entry: string, nodes: Readonly<Record<string, StepJson>>)
     const column = depth.get(id) ?? last;
     const row = rows.get(column) ?? 0;
     rows.set(column, row + 1);
-    positions.set(id, { x: 40 + column * 300, y: 60 + row * 170 });
+    positions.set(id, { x: 40 + column * 250, y: 60 + row * 160 });
   }
   return positions;
 }
@@ -295,6 +295,11 @@ export function errorTarget(details: unknown): ErrorTarget | undefined {
   if (path[1] === 'nodes' && typeof path[2] === 'string') return { kind: 'step', nodeId: path[2], field: path.slice(3).join('.') };
   if (path[1] === 'trigger' || path[1] === 'entry' || path[1] === 'goal' || path[1] === 'reentry' || path[1] === 'timezone') return { kind: 'trigger', field: path.slice(1).join('.') };
   return undefined;
+}
+
+/** A server message without its 'journey node "x" (kind) ' opening, for showing on the node it names. */
+export function messageOnNode(message: string): string {
+  return message.replace(/^journey node "[^"]*"(?: \([a-z_]+\))?:?\s*/, '');
 }
 
 /** The counts of each step by id, for drawing on the nodes of a live journey. */

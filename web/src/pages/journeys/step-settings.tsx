@@ -82,6 +82,22 @@ function BranchRule({ rule, onChange, readOnly }: { rule: Extract<StepJson, { ki
   );
 }
 
+/** The fields the panel has an input for, per kind (a complaint about another field is shown at the top). */
+const shownFields: Readonly<Record<StepJson['kind'], readonly string[]>> = {
+  wait: ['duration', 'untilTimeOfDay'],
+  wait_for_event: ['event', 'timeout'],
+  branch: ['rule'],
+  split: ['branches'],
+  send: ['channel', 'templateId', 'content'],
+  update: ['addTags', 'removeTags'],
+  grant_points: ['points', 'reason', 'kind'],
+  grant_coupon: ['couponTemplateId', 'kind'],
+  webhook: ['url', 'secret'],
+  task: ['title', 'assignee', 'dueInDays'],
+  exit: [],
+};
+const fieldShown = (step: StepJson, field: string) => shownFields[step.kind].some((f) => field === f || field.startsWith(`${f}.`));
+
 /** Settings of one step: a labelled form per kind, and where each output leads (the keyboard's way to connect). */
 export function StepSettings(props: {
   id: string;
@@ -290,7 +306,10 @@ export function StepSettings(props: {
       <Typography.Title level={4} style={{ marginTop: 0 }}>
         {t(`journeys.kinds.${step.kind}`)} <Typography.Text type="secondary" style={{ fontSize: 13 }}>{id}</Typography.Text>
       </Typography.Title>
-      {error ? <Alert type="error" showIcon role="alert" message={error.message} style={{ marginBottom: 12 }} data-testid="panel-error" /> : null}
+      {/* A complaint about one field is shown under that field; one about the step as a whole, here. */}
+      {error && (error.field === '' || error.field === '__outputs' || !fieldShown(step, error.field)) ? (
+        <Alert type="error" showIcon role="alert" message={error.message} style={{ marginBottom: 12 }} data-testid="panel-error" />
+      ) : null}
       {body}
       {outputs.length > 0 ? (
         <fieldset className="patron-fieldset">
