@@ -85,6 +85,31 @@ describe.each(testStores())('channels API on $kind', (store) => {
     expect((await call('GET', '/api/channels/messages?status=sent&channel=webhook')).json().messages).toHaveLength(1);
   });
 
+  it('sends a test message at once (only that message), answering with its log entry; an unconfigured channel says why', async () => {
+    const waiting = await call('POST', '/api/channels/messages', { customerId, channel: 'webhook', content: { text: 'later' }, idempotencyKey: 'waits-for-dispatcher' });
+    expect(waiting.json()).toMatchObject({ status: 'queued' });
+    const test = await call('POST', '/api/channels/providers/webhook/test', { customerId, content: { text: '测试消息' } });
+    expect(test.statusCode).toBe(200);
+    expect(test.json()).toMatchObject({ customerId, channel: 'webhook', purpose: 'transactional', status: 'sent', reason: null, attempts: 1 });
+    expect(hook.received.find((r) => r.idempotencyKey === test.json().idempotencyKey)?.body.text).toBe('测试消息');
+    // The message queued before it is left to the dispatcher.
+    expect(hook.received.some((r) => r.idempotencyKey === 'api:waits-for-dispatcher')).toBe(false);
+    const unconfigured = await call('POST', '/api/channels/providers/sms/test', { customerId, content: { text: 'hi' } });
+    expect(unconfigured.json()).toMatchObject({ status: 'suppressed', reason: 'sms is not configured for this workspace' });
+    expect((await call('POST', '/api/channels/providers/webhook/test', { customerId, content: {} })).statusCode).toBe(400);
+    await dispatchMessages(h.db, clock);
+  });
+
+  it('shows where each channel’s provider posts delivery reports', async () => {
+    const endpoints = (await call('GET', '/api/channels/receipt-endpoints')).json() as Record<string, string>;
+    expect(Object.keys(endpoints).sort()).toEqual(['email', 'sms', 'webhook', 'wechat']);
+    expect(endpoints.sms).toMatch(new RegExp(`^/hooks/sms/aliyun/${ws.id}\\.[A-Za-z0-9_-]{32}$`));
+    // One token per channel: the SMS address does not take bounces.
+    const token = endpoints.sms!.split('/').pop()!;
+    const crossed = await app.inject({ method: 'POST', url: `/hooks/email/bounces/${token}`, headers: { 'content-type': 'application/json' }, payload: '{"bounces":[{"idempotencyKey":"x","type":"hard"}]}' });
+    expect(crossed.statusCode).toBe(404);
+  });
+
   it('manages the suppression list', async () => {
     expect((await call('POST', '/api/channels/suppressions', { items: [{ channel: 'email', address: 'Bad@Example.com' }] })).json()).toEqual({ added: 1 });
     expect((await call('GET', '/api/channels/suppressions?channel=email')).json()).toMatchObject([{ address: 'bad@example.com', reason: 'manual', source: 'api' }]);
