@@ -20,6 +20,7 @@ import { CustomerPage } from './pages/customer-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { JourneyEditorPage } from './pages/journeys/journey-editor-page.tsx';
 import { JourneysListPage } from './pages/journeys/journeys-list-page.tsx';
+import { LoyaltyPage } from './pages/loyalty/loyalty-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview/overview-page.tsx';
 import { SegmentDetailPage } from './pages/segments/segment-detail-page.tsx';
@@ -153,6 +154,7 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
             {route.kind === 'campaigns' ? <CampaignsListPage /> : null}
             {route.kind === 'campaign_new' ? <CampaignComposerPage /> : null}
             {route.kind === 'campaign' ? <CampaignPage key={route.id} id={route.id} /> : null}
+            {route.kind === 'loyalty' ? <LoyaltyPage /> : null}
             {route.kind === 'users' ? <UsersPage /> : null}
             {route.kind === 'keys' ? <ApiKeysPage /> : null}
             {route.kind === 'audit' ? <AuditLogPage /> : null}
@@ -174,6 +176,7 @@ function sectionOf(route: Route): Section | undefined {
   if (route.kind === 'segments' || route.kind === 'segment_new' || route.kind === 'segment' || route.kind === 'segment_edit') return 'segments';
   if (route.kind === 'journeys' || route.kind === 'journey_new' || route.kind === 'journey') return 'journeys';
   if (route.kind === 'campaigns' || route.kind === 'campaign_new' || route.kind === 'campaign') return 'campaigns';
+  if (route.kind === 'loyalty') return 'loyalty';
   if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit' || route.kind === 'channels' || route.kind === 'contact' || route.kind === 'messages') return route.kind;
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { ApiOutlined, AuditOutlined, ClusterOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, NodeIndexOutlined, NotificationOutlined, MailOutlined, SafetyOutlined, ShopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, ClusterOutlined, CrownOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, NodeIndexOutlined, NotificationOutlined, MailOutlined, SafetyOutlined, ShopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,11 +6,11 @@ import { navigate } from '../routing/use-location.ts';
 import { LanguageSwitch } from './language-switch.tsx';
 
 /** The sections in the sidebar; each appears only once its capability has landed. */
-export type Section = 'overview' | 'customers' | 'segments' | 'journeys' | 'campaigns' | SettingsSection;
+export type Section = 'overview' | 'customers' | 'segments' | 'journeys' | 'campaigns' | 'loyalty' | SettingsSection;
 /** Settings pages, shown to those whose role or key allows them. */
 export type SettingsSection = 'users' | 'keys' | 'audit' | 'channels' | 'contact' | 'messages';
 
-const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers', segments: '/segments', journeys: '/journeys', campaigns: '/campaigns', users: '/settings/users', keys: '/settings/keys', audit: '/settings/audit', channels: '/settings/channels', contact: '/settings/contact-policy', messages: '/settings/messages' };
+const sectionPaths: Readonly<Record<Section, string>> = { overview: '/overview', customers: '/customers', segments: '/segments', journeys: '/journeys', campaigns: '/campaigns', loyalty: '/loyalty', users: '/settings/users', keys: '/settings/keys', audit: '/settings/audit', channels: '/settings/channels', contact: '/settings/contact-policy', messages: '/settings/messages' };
 const settingsIcons: Readonly<Record<SettingsSection, ReactNode>> = { users: <UserOutlined />, keys: <KeyOutlined />, audit: <AuditOutlined />, channels: <ApiOutlined />, contact: <SafetyOutlined />, messages: <MailOutlined /> };
 
 /** The console frame: sidebar with the Patron name and sections, header with language and sign-out, then the page. */
@@ -53,6 +53,7 @@ export function AppShell(props: {
               { key: 'segments', icon: <ClusterOutlined />, label: <a href={sectionPaths.segments} onClick={(e) => e.preventDefault()}>{t('nav.segments')}</a> },
               { key: 'journeys', icon: <NodeIndexOutlined />, label: <a href={sectionPaths.journeys} onClick={(e) => e.preventDefault()}>{t('nav.journeys')}</a> },
               { key: 'campaigns', icon: <NotificationOutlined />, label: <a href={sectionPaths.campaigns} onClick={(e) => e.preventDefault()}>{t('nav.campaigns')}</a> },
+              { key: 'loyalty', icon: <CrownOutlined />, label: <a href={sectionPaths.loyalty} onClick={(e) => e.preventDefault()}>{t('nav.loyalty')}</a> },
               ...(props.settings ?? []).map((s) => ({ key: s, icon: settingsIcons[s], label: <a href={sectionPaths[s]} onClick={(e) => e.preventDefault()}>{t(`nav.${s}`)}</a> })),
             ]}
             onClick={({ key }) => navigate(sectionPaths[key as Section] ?? '/')}

@@ -15,6 +15,7 @@ import { ProfileCard } from '../components/profile-card.tsx';
 import { RecentOrdersCard } from '../components/recent-orders-card.tsx';
 import { ScoresCard } from '../components/scores-card.tsx';
 import { TagEditor } from '../components/tag-editor.tsx';
+import { LoyaltyCard } from './loyalty/loyalty-card.tsx';
 import { MembershipsCard } from './segments/memberships-card.tsx';
 import { MessageHistoryCard } from './settings/message-history-card.tsx';
 
@@ -56,6 +57,7 @@ export function CustomerPage({ id, backTo }: { id: number; backTo: string }) {
               <Space direction="vertical" size="middle" style={{ width: '100%' }}>
                 <ScoresCard customerId={customer.id} />
                 <MembershipsCard customerId={customer.id} />
+                <LoyaltyCard customerId={customer.id} />
                 <OrderSummaryCard summary={customer.orderSummary} />
                 <RecentOrdersCard orders={customer.recentOrders} />
                 <EventsTimeline events={customer.recentEvents} />

@@ -6,6 +6,7 @@ import {
   customersPath,
   journeyPath,
   journeysPath,
+  loyaltyPath,
   newCampaignPath,
   newJourneyPath,
   newSegmentPath,
@@ -33,6 +34,8 @@ describe('routes', () => {
     expect(parseRoute('/segments/7/')).toEqual({ kind: 'segment', id: 7 });
     expect(parseRoute('/segments/7/edit')).toEqual({ kind: 'segment_edit', id: 7 });
     expect(parseRoute('/segments/abc')).toEqual({ kind: 'not_found' });
+    expect(parseRoute('/loyalty')).toEqual({ kind: 'loyalty' });
+    expect(parseRoute(loyaltyPath)).toEqual({ kind: 'loyalty' });
     // Pages for capabilities that have not landed do not exist yet.
     expect(parseRoute('/reports')).toEqual({ kind: 'not_found' });
   });

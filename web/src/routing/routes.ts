@@ -20,6 +20,7 @@ export type Route =
   | { readonly kind: 'campaigns' }
   | { readonly kind: 'campaign_new' }
   | { readonly kind: 'campaign'; readonly id: number }
+  | { readonly kind: 'loyalty' }
   | { readonly kind: 'not_found' };
 
 /**
@@ -44,6 +45,7 @@ export function parseRoute(pathname: string): Route {
   if (path === '/segments/new') return { kind: 'segment_new' };
   const segment = /^\/segments\/(\d{1,15})(\/edit)?$/.exec(path);
   if (segment) return segment[2] ? { kind: 'segment_edit', id: Number(segment[1]) } : { kind: 'segment', id: Number(segment[1]) };
+  if (path === '/loyalty') return { kind: 'loyalty' };
   if (path === '/journeys') return { kind: 'journeys' };
   if (path === '/journeys/new') return { kind: 'journey_new' };
   const journey = /^\/journeys\/(\d{1,15})$/.exec(path);
@@ -70,6 +72,9 @@ export const journeyPath = (id: number): string => `/journeys/${id}`;
 export const campaignsPath = '/campaigns';
 export const newCampaignPath = '/campaigns/new';
 export const campaignPath = (id: number): string => `/campaigns/${id}`;
+
+/** The loyalty page: program rules, tiers and coupon templates. */
+export const loyaltyPath = '/loyalty';
 
 /** The path of a customer's 360 page. */
 export const customerPath = (id: number): string => `/customers/${id}`;
