@@ -154,6 +154,7 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
             {route.kind === 'campaigns' ? <CampaignsListPage /> : null}
             {route.kind === 'campaign_new' ? <CampaignComposerPage /> : null}
             {route.kind === 'campaign' ? <CampaignPage key={route.id} id={route.id} /> : null}
+            {route.kind === 'campaign_edit' ? <CampaignComposerPage key={`edit-${route.id}`} campaignId={route.id} /> : null}
             {route.kind === 'loyalty' ? <LoyaltyPage /> : null}
             {route.kind === 'users' ? <UsersPage /> : null}
             {route.kind === 'keys' ? <ApiKeysPage /> : null}
@@ -175,7 +176,7 @@ function sectionOf(route: Route): Section | undefined {
   if (route.kind === 'customers' || route.kind === 'customer') return 'customers';
   if (route.kind === 'segments' || route.kind === 'segment_new' || route.kind === 'segment' || route.kind === 'segment_edit') return 'segments';
   if (route.kind === 'journeys' || route.kind === 'journey_new' || route.kind === 'journey') return 'journeys';
-  if (route.kind === 'campaigns' || route.kind === 'campaign_new' || route.kind === 'campaign') return 'campaigns';
+  if (route.kind === 'campaigns' || route.kind === 'campaign_new' || route.kind === 'campaign' || route.kind === 'campaign_edit') return 'campaigns';
   if (route.kind === 'loyalty') return 'loyalty';
   if (route.kind === 'users' || route.kind === 'keys' || route.kind === 'audit' || route.kind === 'channels' || route.kind === 'contact' || route.kind === 'messages') return route.kind;
   return undefined;

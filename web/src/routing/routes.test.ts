@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  campaignEditPath,
   campaignPath,
   campaignsPath,
   customerPath,
@@ -50,6 +51,8 @@ describe('routes', () => {
     expect(parseRoute(newCampaignPath)).toEqual({ kind: 'campaign_new' });
     expect(parseRoute(campaignPath(9))).toEqual({ kind: 'campaign', id: 9 });
     expect(parseRoute('/campaigns/9/results')).toEqual({ kind: 'not_found' });
+    expect(parseRoute(campaignEditPath(9))).toEqual({ kind: 'campaign_edit', id: 9 });
+    expect(campaignEditPath(9)).toBe('/campaigns/9/edit');
     expect([journeysPath, newJourneyPath, journeyPath(5), campaignsPath, newCampaignPath, campaignPath(9)]).toEqual(['/journeys', '/journeys/new', '/journeys/5', '/campaigns', '/campaigns/new', '/campaigns/9']);
   });
 

@@ -20,6 +20,7 @@ export type Route =
   | { readonly kind: 'campaigns' }
   | { readonly kind: 'campaign_new' }
   | { readonly kind: 'campaign'; readonly id: number }
+  | { readonly kind: 'campaign_edit'; readonly id: number }
   | { readonly kind: 'loyalty' }
   | { readonly kind: 'not_found' };
 
@@ -52,8 +53,8 @@ export function parseRoute(pathname: string): Route {
   if (journey) return { kind: 'journey', id: Number(journey[1]) };
   if (path === '/campaigns') return { kind: 'campaigns' };
   if (path === '/campaigns/new') return { kind: 'campaign_new' };
-  const campaign = /^\/campaigns\/(\d{1,15})$/.exec(path);
-  if (campaign) return { kind: 'campaign', id: Number(campaign[1]) };
+  const campaign = /^\/campaigns\/(\d{1,15})(\/edit)?$/.exec(path);
+  if (campaign) return campaign[2] ? { kind: 'campaign_edit', id: Number(campaign[1]) } : { kind: 'campaign', id: Number(campaign[1]) };
   return { kind: 'not_found' };
 }
 
@@ -72,6 +73,7 @@ export const journeyPath = (id: number): string => `/journeys/${id}`;
 export const campaignsPath = '/campaigns';
 export const newCampaignPath = '/campaigns/new';
 export const campaignPath = (id: number): string => `/campaigns/${id}`;
+export const campaignEditPath = (id: number): string => `/campaigns/${id}/edit`;
 
 /** The loyalty page: program rules, tiers and coupon templates. */
 export const loyaltyPath = '/loyalty';

@@ -1,5 +1,5 @@
 import { ArrowLeftOutlined, DeleteOutlined, EyeOutlined, PlusOutlined, SaveOutlined, ScheduleOutlined, SendOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select, Space, Typography } from 'antd';
+import { Alert, Button, Card, Col, DatePicker, Form, Input, InputNumber, Radio, Row, Select, Skeleton, Space, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,8 +15,8 @@ import { useLanguage } from '../../i18n/use-language.ts';
 import { campaignPath, campaignsPath } from '../../routing/routes.ts';
 import { navigate } from '../../routing/use-location.ts';
 import { fetchMessageTemplates, sendChannels, type MessageTemplate } from '../journeys/journeys-api.ts';
-import { audienceShares, emptyDraft, newVariant, toCampaignInput, variantContent, variantIndexOf, type CampaignDraft, type DraftProblem, type VariantDraft } from './campaign-model.ts';
-import { createCampaign, previewMessage, scheduleCampaign, type RenderedMessage } from './campaigns-api.ts';
+import { audienceShares, emptyDraft, fromCampaign, newVariant, toCampaignInput, variantContent, variantIndexOf, type CampaignDraft, type DraftProblem, type VariantDraft } from './campaign-model.ts';
+import { createCampaign, fetchCampaign, previewMessage, scheduleCampaign, updateCampaign, type Campaign, type RenderedMessage } from './campaigns-api.ts';
 import '../journeys/journeys.css';
 
 /** A variant's content with its preview for one customer (what the send would render, or the missing variable). */
@@ -116,12 +116,23 @@ function VariantCard(props: {
   );
 }
 
-/** The campaign composer: audience, channel, variants with previews, holdout, attribution; save, send now or schedule. */
-export function CampaignComposerPage() {
+/** The campaign composer for a new campaign, or for a saved draft (campaignId) to change it. */
+export function CampaignComposerPage({ campaignId }: { campaignId?: number }) {
+  const { t } = useTranslation();
+  const client = useApiClient();
+  const saved = useRequest(`campaign-edit|${campaignId ?? 'new'}`, () => (campaignId === undefined ? Promise.resolve(undefined) : fetchCampaign(client, campaignId)));
+  if (saved.error) return <ErrorAlert error={saved.error} onRetry={saved.reload} />;
+  if (saved.loading) return <Skeleton active paragraph={{ rows: 8 }} />;
+  if (saved.data && saved.data.status !== 'draft') return <Alert type="info" showIcon message={t('campaigns.composer.notDraft')} action={<AppLink href={campaignPath(saved.data.id)}>{saved.data.name}</AppLink>} />;
+  return <Composer saved={saved.data} />;
+}
+
+/** The composer: audience, channel, variants with previews, holdout, attribution; save, send now or schedule. */
+function Composer({ saved }: { saved: Campaign | undefined }) {
   const { t } = useTranslation();
   const client = useApiClient();
   const locale = intlLocaleOf(useLanguage());
-  const [draft, setDraft] = useState<CampaignDraft>(emptyDraft);
+  const [draft, setDraft] = useState<CampaignDraft>(() => (saved ? fromCampaign(saved) : emptyDraft()));
   const [when, setWhen] = useState<'draft' | 'now' | 'later'>('now');
   const [at, setAt] = useState<Dayjs | null>(null);
   const [problems, setProblems] = useState<DraftProblem[]>([]);
@@ -160,7 +171,7 @@ export function CampaignComposerPage() {
     setSaving(true);
     setSaveError(undefined);
     try {
-      const campaign = await createCampaign(client, result.input);
+      const campaign = saved ? await updateCampaign(client, saved.id, result.input) : await createCampaign(client, result.input);
       if (when !== 'draft') await scheduleCampaign(client, campaign.id, when === 'later' ? at!.toISOString() : undefined);
       navigate(campaignPath(campaign.id));
     } catch (error) {
@@ -172,11 +183,11 @@ export function CampaignComposerPage() {
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      <AppLink href={campaignsPath}>
-        <ArrowLeftOutlined aria-hidden="true" /> {t('campaigns.backToList')}
+      <AppLink href={saved ? campaignPath(saved.id) : campaignsPath}>
+        <ArrowLeftOutlined aria-hidden="true" /> {saved ? t('campaigns.backToCampaign') : t('campaigns.backToList')}
       </AppLink>
       <Typography.Title level={2} style={{ margin: 0 }}>
-        {t('campaigns.composer.title')}
+        {saved ? t('campaigns.composer.editTitle', { name: saved.name }) : t('campaigns.composer.title')}
       </Typography.Title>
       {segments.error ? <ErrorAlert error={segments.error} onRetry={segments.reload} /> : null}
       <Form layout="vertical" requiredMark={false} onFinish={() => void submit()}>

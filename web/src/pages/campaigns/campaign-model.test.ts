@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArmResults, ProportionComparison } from './campaigns-api.ts';
-import { audienceShares, emptyDraft, newVariant, orderedArms, significant, toCampaignInput, upliftScale, variantIndexOf } from './campaign-model.ts';
+import { audienceShares, emptyDraft, fromCampaign, newVariant, orderedArms, significant, toCampaignInput, upliftScale, variantIndexOf } from './campaign-model.ts';
 
 const arm = (variant: string, converted: number, recipients: number, vsHoldout: ProportionComparison | null = null): ArmResults => ({
   variant,
@@ -46,6 +46,27 @@ describe('campaign composer model', () => {
     expect('input' in withGoal && withGoal.input.goalEvent).toBe('Order Completed');
     // An empty subject is left out rather than sent blank.
     expect('input' in withGoal && withGoal.input.variants[0]!.content).toEqual({ text: '' });
+  });
+
+  it('reads a saved draft back into the form, which gives the same input', () => {
+    const input = {
+      name: 'Spring',
+      segmentId: 3,
+      channel: 'email' as const,
+      purpose: 'marketing' as const,
+      variants: [
+        { name: 'a', weight: 2, content: { subject: 'Hi', text: 'Hello' } },
+        { name: 'b', weight: 1, templateId: 7 },
+      ],
+      holdoutShare: 0.125,
+      attributionDays: 14,
+      goalEvent: 'Order Completed',
+    };
+    const { name, segmentId, ...definition } = input;
+    const draft = fromCampaign({ id: 1, name, segmentId, status: 'draft', definition, scheduledAt: null, startedAt: null, finishedAt: null, createdAt: '2026-01-01T00:00:00Z' });
+    expect(draft.holdoutPercent).toBe(12.5);
+    expect(draft.variants.map((v) => v.source)).toEqual(['inline', 'template']);
+    expect(toCampaignInput(draft)).toEqual({ input });
   });
 
   it('splits the audience left after the holdout by the variants’ weights', () => {

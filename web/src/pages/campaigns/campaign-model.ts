@@ -1,5 +1,5 @@
 import type { SendChannel } from '../journeys/journeys-api.ts';
-import { holdoutArm, type ArmResults, type CampaignInput, type VariantJson } from './campaigns-api.ts';
+import { holdoutArm, type ArmResults, type Campaign, type CampaignInput, type VariantJson } from './campaigns-api.ts';
 
 // The composer's form state and its conversion to the API's campaign input, and the arithmetic of the
 // results view (audience shares, the interval scale), as plain functions tested without a DOM.
@@ -37,6 +37,29 @@ export function newVariant(index: number): VariantDraft {
 /** A composer's starting state: one variant, a 10% holdout, conversions counted for 7 days. */
 export function emptyDraft(): CampaignDraft {
   return { name: '', segmentId: undefined, channel: 'preferred', purpose: 'marketing', variants: [newVariant(0)], holdoutPercent: 10, attributionDays: 7, goalEvent: '' };
+}
+
+/** The form of a saved draft, to edit it. */
+export function fromCampaign(campaign: Campaign): CampaignDraft {
+  const d = campaign.definition;
+  return {
+    name: campaign.name,
+    segmentId: campaign.segmentId,
+    channel: d.channel,
+    purpose: d.purpose,
+    variants: d.variants.map((v) => ({
+      key: ++lastKey,
+      name: v.name,
+      weight: v.weight,
+      source: v.templateId ? 'template' : 'inline',
+      templateId: v.templateId,
+      subject: v.content?.subject ?? '',
+      text: v.content?.text ?? '',
+    })),
+    holdoutPercent: Math.round(d.holdoutShare * 10_000) / 100,
+    attributionDays: d.attributionDays,
+    goalEvent: d.goalEvent ?? '',
+  };
 }
 
 /** The variant's content for the API: a template id, or the inline subject (when given) and text. */

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, SendOutlined, StopOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined, SendOutlined, StopOutlined } from '@ant-design/icons';
 import { App, Button, Card, Descriptions, Empty, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +13,8 @@ import { formatMoney } from '../../format/money.ts';
 import { formatCount } from '../../format/numbers.ts';
 import { intlLocaleOf } from '../../i18n/languages.ts';
 import { useLanguage } from '../../i18n/use-language.ts';
-import { campaignsPath, segmentPath } from '../../routing/routes.ts';
+import { campaignEditPath, campaignsPath, segmentPath } from '../../routing/routes.ts';
+import { navigate } from '../../routing/use-location.ts';
 import { orderedArms, significant, upliftScale } from './campaign-model.ts';
 import { cancelCampaign, fetchCampaign, fetchCampaignResults, holdoutArm, scheduleCampaign, type ArmResults, type Campaign } from './campaigns-api.ts';
 import { statusColors } from './campaigns-list-page.tsx';
@@ -204,6 +205,11 @@ export function CampaignPage({ id }: { id: number }) {
               </Tag>
             </Space>
             <Space wrap>
+              {current.status === 'draft' ? (
+                <Button icon={<EditOutlined />} href={campaignEditPath(current.id)} onClick={(e) => (e.preventDefault(), navigate(campaignEditPath(current.id)))}>
+                  {t('campaigns.edit')}
+                </Button>
+              ) : null}
               {current.status === 'draft' ? (
                 <Button type="primary" icon={<SendOutlined />} loading={busy} onClick={() => void act(() => scheduleCampaign(client, current.id), t('campaigns.scheduledNow'))}>
                   {t('campaigns.composer.sendNow')}

@@ -81,6 +81,8 @@ export async function fetchCampaigns(client: ApiClient): Promise<Campaign[]> {
 }
 export const fetchCampaign = (client: ApiClient, id: number): Promise<Campaign> => client.get(`/campaigns/${id}`);
 export const createCampaign = (client: ApiClient, input: CampaignInput): Promise<Campaign> => client.post('/campaigns', input);
+/** Replaces a draft's definition (only a draft can change). */
+export const updateCampaign = (client: ApiClient, id: number, input: CampaignInput): Promise<Campaign> => client.put(`/campaigns/${id}`, input);
 /** Schedules a draft at a time, or now without one. */
 export const scheduleCampaign = (client: ApiClient, id: number, at?: string): Promise<Campaign> => client.post(`/campaigns/${id}/schedule`, at ? { at } : {});
 export const cancelCampaign = (client: ApiClient, id: number): Promise<Campaign> => client.post(`/campaigns/${id}/cancel`);

@@ -8,6 +8,7 @@ import {
   errorTarget,
   fromGraphJson,
   layout,
+  messageOnNode,
   newStepId,
   outputsOf,
   pruneEdges,
@@ -171,5 +172,14 @@ describe('journey canvas model', () => {
     expect(errorTarget({ path: ['name'] })).toEqual({ kind: 'name' });
     expect(errorTarget({ path: ['graph', 'nodes'] })).toBeUndefined();
     expect(errorTarget(undefined)).toBeUndefined();
+  });
+});
+
+describe('server messages on nodes', () => {
+  it('drop the opening that names the node, which the node already shows', () => {
+    expect(messageOnNode('journey node "send_1" (send) content.text: Too small')).toBe('content.text: Too small');
+    expect(messageOnNode('journey node "wait_1" (wait) needs a duration, a time of day (untilTimeOfDay), or both')).toBe('needs a duration, a time of day (untilTimeOfDay), or both');
+    expect(messageOnNode('journey node "x" cannot be reached from the entry "a"; connect it or remove it')).toBe('cannot be reached from the entry "a"; connect it or remove it');
+    expect(messageOnNode('journey graph entry: no node is called "nope"')).toBe('journey graph entry: no node is called "nope"');
   });
 });
