@@ -147,14 +147,16 @@ export async function revokeInvitation(db: Kysely<Database>, workspaceId: number
   });
 }
 
-/** Notes that an invitation's link was emailed. */
-export async function markInvitationSent(db: Kysely<Database>, workspaceId: number, id: number, now: Date): Promise<void> {
-  await db
+/** Notes that an invitation's link was emailed; gives the invitation as it is now. */
+export async function markInvitationSent(db: Kysely<Database>, workspaceId: number, id: number, now: Date): Promise<Invitation> {
+  const row = await db
     .updateTable('invitations')
     .set((eb) => ({ sent_at: now, send_count: eb('send_count', '+', 1) }))
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toInvitation(row, now);
 }
 
 /** What the accept page shows for a link: the workspace, the email and role, and whether the email already has an account. */
@@ -187,12 +189,16 @@ export async function previewInvitation(
 export async function acceptInvitation(db: Kysely<Database>, input: AcceptInvitationInput, now: Date, requestId?: string): Promise<User> {
   const a = acceptInvitationSchema.parse(input);
   const tokenHash = hashToken(a.token);
-  const peek = await db.selectFrom('invitations').select(['email']).where('token_hash', '=', tokenHash).executeTakeFirst();
-  const account = peek ? await findUserByEmail(db, peek.email) : undefined;
+  // Checked again under a lock below; looked at first so that a dead link is refused before any password question.
+  const peek = await db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  if (!peek) throw refuse('unknown');
+  const peekStatus = statusOf(peek, now);
+  if (peekStatus !== 'pending') throw refuse(peekStatus);
+  const account = await findUserByEmail(db, peek.email);
   if (account && !(await checkAccountPassword(db, account.id, a.password))) {
     throw new PatronError('unauthorized', `${account.email} already has a Patron account: enter its password to join (or reset it from the sign-in page)`, { path: ['password'] });
   }
-  if (peek && !account && a.name === undefined) throw new PatronError('invalid_input', 'Enter your name to create your account', { path: ['name'] });
+  if (!account && a.name === undefined) throw new PatronError('invalid_input', 'Enter your name to create your account', { path: ['name'] });
   const passwordHash = account ? undefined : await hashPassword(a.password);
   try {
     return await db.transaction().execute(async (trx) => {

@@ -32,18 +32,20 @@ async function entriesFor(db: Kysely<Database>, account: { id: number; workspace
  * Starts a reset for an email: gives the account and a link token when the email has an account,
  * undefined otherwise. Callers must answer the same either way (no account enumeration).
  */
-export async function requestPasswordReset(db: Kysely<Database>, email: string, now: Date, requestId?: string): Promise<{ account: Account; token: string } | undefined> {
+export async function requestPasswordReset(db: Kysely<Database>, email: string, now: Date, requestId?: string): Promise<{ id: number; account: Account; token: string } | undefined> {
   const account = await findUserByEmail(db, requestPasswordResetSchema.parse({ email }).email);
   if (!account) return undefined;
   const { token, hash } = newToken();
-  await db.transaction().execute(async (trx) => {
-    await trx
+  const id = await db.transaction().execute(async (trx) => {
+    const row = await trx
       .insertInto('password_resets')
       .values({ workspace_id: account.workspaceId, user_id: account.id, token_hash: hash, created_at: now, expires_at: new Date(now.getTime() + passwordResetLifetimeMs) })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await recordAudit(trx, ...(await entriesFor(trx, account, { at: now, actor: { type: 'user', id: account.id }, action: 'password_reset.requested', targetType: 'user', targetId: account.id, outcome: 200, requestId })));
+    return row.id;
   });
-  return { account, token };
+  return { id, account, token };
 }
 
 /**

@@ -224,19 +224,20 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
      * Emails an invitation's link; without an email provider (or when SMTP refuses), the answer carries the
      * link for the inviter to pass on, and says why. The link in an email uses the provider's public URL.
      */
-    const deliverInvitation = async (req: FastifyRequest, invitation: Invitation, token: string): Promise<{ sent: boolean; reason?: string; message: string; acceptUrl?: string }> => {
+    const deliverInvitation = async (req: FastifyRequest, invitation: Invitation, token: string) => {
+      const delivery = await sendInvitation(req, invitation, token);
+      const current = delivery.sent ? await markInvitationSent(ctx.db, req.caller.workspace.id, invitation.id, ctx.clock.now()) : invitation;
+      return { invitation: invitationJson(current), delivery };
+    };
+    const sendInvitation = async (req: FastifyRequest, invitation: Invitation, token: string): Promise<{ sent: boolean; reason?: string; message: string; acceptUrl?: string }> => {
       const workspace = req.caller.workspace;
       const inviterName = req.caller.actor.type === 'user' ? req.caller.actor.name : undefined;
-      const now = ctx.clock.now();
       const outcome: AccessMailOutcome = await sendAccessEmail(ctx.db, workspace.id, {
         to: invitation.email,
         idempotencyKey: `invitation:${workspace.id}:${invitation.id}:${invitation.expiresAt.getTime()}`,
         content: (link) => invitationEmail({ workspaceName: workspace.name, inviterName, role: invitation.role, link: link('accept-invite', token), expiresAt: invitation.expiresAt }),
       });
-      if (outcome.sent) {
-        await markInvitationSent(ctx.db, workspace.id, invitation.id, now);
-        return { sent: true, message: `The invitation was emailed to ${invitation.email}` };
-      }
+      if (outcome.sent) return { sent: true, message: `The invitation was emailed to ${invitation.email}` };
       const acceptUrl = consoleLink((await emailBaseUrl(ctx.db, workspace.id)) ?? `${req.protocol}://${req.host}`, 'accept-invite', token);
       if (outcome.reason === 'no_smtp') {
         return { sent: false, reason: 'no_smtp', acceptUrl, message: 'No email provider (SMTP) is set up for this workspace, so nothing was emailed: pass this link to the person yourself' };
@@ -270,7 +271,7 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
           ctx.clock.now(),
           auditScope(req, ctx, 'invitation.created'),
         );
-        return { invitation: invitationJson(invitation), delivery: await deliverInvitation(req, invitation, token) };
+        return deliverInvitation(req, invitation, token);
       },
     });
 
@@ -279,7 +280,7 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
       schema: { tags: ['access'], summary: 'Send an open invitation again with a new link (the old link stops working; valid for 7 days from now)', params: idParams },
       handler: async (req) => {
         const { invitation, token } = await renewInvitation(ctx.db, req.caller.workspace.id, req.params.id, ctx.clock.now(), auditScope(req, ctx, 'invitation.resent'));
-        return { invitation: invitationJson(invitation), delivery: await deliverInvitation(req, invitation, token) };
+        return deliverInvitation(req, invitation, token);
       },
     });
 
@@ -367,7 +368,7 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
             for (const m of await listMemberships(ctx.db, account.id)) {
               const outcome = await sendAccessEmail(ctx.db, m.workspaceId, {
                 to: account.email,
-                idempotencyKey: `password-reset:${account.id}:${now.getTime()}`,
+                idempotencyKey: `password-reset:${account.workspaceId}:${started.id}`,
                 content: (link) => passwordResetEmail({ link: link('reset-password', token), expiresAt: new Date(now.getTime() + passwordResetLifetimeMs) }),
               });
               if (outcome.sent) return;
