@@ -6,7 +6,7 @@ import { PatronError } from '../lib/errors.ts';
 import { fitClvModels, writeClvPredictions, type ClvModels } from './clv-scores.ts';
 import { rebuildCustomerStats } from './cold-rebuild.ts';
 import { lifecycleThresholds, rfmCuts, tierCuts } from './score-model.ts';
-import { countScoresOf, markSnapshotUpdated, writeScoreSnapshot } from './score-snapshot.ts';
+import { countScoresOf, markSnapshotUpdated, snapshotTally, writeScoreSnapshot } from './score-snapshot.ts';
 import { buildScored, writeScored, type ScoringParams } from './score-write.ts';
 import { buildScoringInput, dateInZone } from './scoring-input.ts';
 import { lockScoring } from './scoring-lock.ts';
@@ -90,6 +90,7 @@ function checkAsOf(asOf: string, latestAsOf: string | undefined): void {
   }
 }
 
+// A targeted run's summary counts the customers it rescored (a full run's are the snapshot's).
 async function counts(trx: Trx): Promise<Pick<ScoreRunSummary, 'segments' | 'stages' | 'tiers'>> {
   const rows = await sql<{ kind: string; key: string; n: number }>`
     SELECT 'segment' AS kind, rfm_segment AS key, count(*)::int AS n FROM scored GROUP BY rfm_segment
@@ -174,8 +175,8 @@ async function scoreEveryone(db: Kysely<Database>, workspace: Workspace, options
     timer.mark('delete');
     // The overview's counts of these scores, in the same transaction: a page never mixes two runs.
     await writeScoreSnapshot(trx, workspace, run.id, asOf, clock);
+    const tally = await snapshotTally(trx, workspace.id);
     timer.mark('snapshot');
-    const tally = await counts(trx);
     return finishRun(trx, workspace.id, run.id, clock, { kind, asOf, customers, ...tally, ...written, params, problems, steps: timer.steps }, started);
   });
 }
