@@ -201,6 +201,7 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await option('已送达').click();
     await page.getByRole('button', { name: '筛选' }).click();
     await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()).toBe(0);
     await shot('channels-05-message-log');
 
     // The customer's 360 lists the message with its status.

@@ -12,9 +12,9 @@ export function MessageHistoryCard({ customerId }: { customerId: number }) {
   const client = useApiClient();
   const messages = useRequest(`customer-messages|${customerId}`, () => fetchMessages(client, { customerId, limit: 20 }));
   return (
-    <Card title={t('messages.customerTitle')} data-testid="customer-messages">
+    <Card size="small" title={t('messages.customerTitle')} data-testid="customer-messages">
       {messages.error ? <ErrorAlert error={messages.error} onRetry={messages.reload} /> : null}
-      <MessageLogTable messages={messages.data?.messages ?? []} loading={messages.loading} showCustomer={false} />
+      <MessageLogTable messages={messages.data?.messages ?? []} loading={messages.loading} compact />
     </Card>
   );
 }

@@ -7,13 +7,13 @@ import { formatDateTime } from './format-date-time.ts';
 import { MessageStatusTag } from './message-status-tag.tsx';
 
 /** Messages with their delivery status, the reason a message failed or was held back, and when it was reported. */
-export function MessageLogTable({ messages, loading, showCustomer = true }: { messages: readonly MessageLogEntry[]; loading: boolean; showCustomer?: boolean }) {
+export function MessageLogTable({ messages, loading, compact = false }: { messages: readonly MessageLogEntry[]; loading: boolean; compact?: boolean }) {
   const { t, i18n } = useTranslation();
   const at = (iso: string | null) => (iso ? formatDateTime(iso, i18n.language) : '—');
   return (
     <Table<MessageLogEntry>
       rowKey="id"
-      size="middle"
+      size={compact ? 'small' : 'middle'}
       loading={loading}
       dataSource={[...messages]}
       pagination={false}
@@ -21,13 +21,13 @@ export function MessageLogTable({ messages, loading, showCustomer = true }: { me
       locale={{ emptyText: t('messages.empty') }}
       columns={[
         { title: t('messages.createdAt'), dataIndex: 'createdAt', render: at },
-        ...(showCustomer ? [{ title: t('messages.customer'), dataIndex: 'customerId', render: (id: number) => <AppLink href={customerPath(id)}>#{id}</AppLink> }] : []),
+        ...(compact ? [] : [{ title: t('messages.customer'), dataIndex: 'customerId', render: (id: number) => <AppLink href={customerPath(id)}>#{id}</AppLink> }]),
         { title: t('messages.channel'), dataIndex: 'channel', render: (c: string | null) => (c ? t(`channels.kinds.${c}`) : '—') },
         { title: t('messages.purpose'), dataIndex: 'purpose', render: (p: string) => t(`messages.purposes.${p}`) },
-        { title: t('messages.source'), key: 'source', render: (_: unknown, m) => `${t(`messages.sources.${m.source.kind}`)} #${m.source.id}` },
+        ...(compact ? [] : [{ title: t('messages.source'), key: 'source', render: (_: unknown, m: MessageLogEntry) => `${t(`messages.sources.${m.source.kind}`)} #${m.source.id}` }]),
         { title: t('messages.status'), dataIndex: 'status', render: (_: unknown, m) => <MessageStatusTag status={m.status} /> },
         { title: t('messages.reason'), dataIndex: 'reason', render: (r: string | null) => (r ? <Typography.Text type="secondary">{r}</Typography.Text> : '—') },
-        { title: t('messages.sentAt'), dataIndex: 'sentAt', render: at },
+        ...(compact ? [] : [{ title: t('messages.sentAt'), dataIndex: 'sentAt', render: at }]),
         { title: t('messages.reportedAt'), key: 'reported', render: (_: unknown, m) => at(m.reportedAt ?? m.deliveredAt) },
       ]}
     />
