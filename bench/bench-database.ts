@@ -12,6 +12,27 @@ export interface BenchDatabase {
   readonly drop: () => Promise<void>;
 }
 
+/** An empty PostgreSQL database created on the server of `adminUrl`: its URL, and drop() (unless `keep`). */
+export async function createEmptyDatabase(adminUrl: string, keep = false): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `patron_bench_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      if (keep) return console.log(`kept database ${name}`);
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 export async function openBenchDatabase(store: 'postgres' | 'pglite', keep = false): Promise<BenchDatabase> {
   if (store === 'pglite') {
     const handle = await connectPglite();
@@ -20,25 +41,15 @@ export async function openBenchDatabase(store: 'postgres' | 'pglite', keep = fal
   }
   const admin = process.env.DATABASE_URL;
   if (!admin) throw new Error('Set DATABASE_URL for --store postgres');
-  const name = `patron_bench_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const handle = connectPostgres(url.toString());
+  const database = await createEmptyDatabase(admin, keep);
+  const handle = connectPostgres(database.url);
   await migrateToLatest(handle.db as never);
   return {
     handle,
-    url: url.toString(),
+    url: database.url,
     drop: async () => {
       await handle.close();
-      if (keep) return console.log(`kept database ${name}`);
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await database.drop();
     },
   };
 }

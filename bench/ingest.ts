@@ -1,7 +1,6 @@
 // `npm run bench:ingest`: /v1/batch throughput and latency into PostgreSQL (and PGlite), with the load
 // generator on the same 2-core machine, against the ceiling of a bare Fastify + one-unnest handler
 // measured in the same run. Every acknowledged event must be stored exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { createApiKey, createWorkspace } from '../src/access/index.ts';
 import { connectDatabase, migrateToLatest } from '../src/db/index.ts';
+import { createEmptyDatabase } from './bench-database.ts';
+import { startChild, startPatron, stopChild } from './bench-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,21 +64,6 @@ function makeBatch(): string {
   return JSON.stringify({ batch, sentAt: new Date().toISOString() });
 }
 
-function startChild(command: string, argv: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+)|localhost:(\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1] ?? match[2]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${out}`)));
-  });
-}
-
 async function load(name: string, port: number): Promise<Phase> {
   sequence = 0;
   let acknowledged = 0;
@@ -109,25 +95,6 @@ async function load(name: string, port: number): Promise<Phase> {
   };
 }
 
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `patron_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 async function prepareWorkspace(options: { databaseUrl?: string; dataDir?: string }): Promise<void> {
   const handle = await connectDatabase(options);
   await migrateToLatest(handle.db as never);
@@ -143,34 +110,26 @@ async function countEvents(options: { databaseUrl?: string; dataDir?: string }):
   return Number(row.n);
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 const phases: Phase[] = [];
 const stores = args.stores.split(',');
 console.log(`bench:ingest — ${seconds} s per phase, ${connections} connections, ${batchSize} events per /v1/batch request, ${users.toLocaleString()} distinct users, 2 cores shared by server, database and load generator`);
 
 if (stores.includes('postgres')) {
-  const ceilingDb = await createDatabase(args['admin-url']);
+  const ceilingDb = await createEmptyDatabase(args['admin-url']);
   const c = new pg.Client({ connectionString: ceilingDb.url });
   await c.connect();
   await c.query(`CREATE TABLE ceiling_events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, message_id text, user_id text, anonymous_id text, type text, name text, occurred_at timestamptz, properties jsonb, context jsonb)`);
   await c.end();
   const ceiling = await startChild('node', ['--import', 'tsx', 'bench/ceiling-server.ts'], { DATABASE_URL: ceilingDb.url });
   phases.push(await load('ceiling: bare Fastify + one unnest INSERT (PostgreSQL)', ceiling.port));
-  await stop(ceiling.child);
+  await stopChild(ceiling.child);
   await ceilingDb.drop();
 
-  const db = await createDatabase(args['admin-url']);
+  const db = await createEmptyDatabase(args['admin-url']);
   await prepareWorkspace({ databaseUrl: db.url });
-  const server = await startChild('node', ['bin/patron.js', 'serve'], { DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', PATRON_NO_DEMO: '1', LOG_LEVEL: 'error' });
+  const server = await startPatron({ DATABASE_URL: db.url });
   const phase = await load('Patron /v1/batch (PostgreSQL)', server.port);
-  await stop(server.child);
+  await stopChild(server.child);
   phase.stored = await countEvents({ databaseUrl: db.url });
   phases.push(phase);
   await db.drop();
@@ -179,9 +138,9 @@ if (stores.includes('postgres')) {
 if (stores.includes('pglite')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'patron-bench-'));
   await prepareWorkspace({ dataDir });
-  const server = await startChild('node', ['bin/patron.js', 'serve'], { PATRON_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PATRON_NO_DEMO: '1', LOG_LEVEL: 'error' });
+  const server = await startPatron({ PATRON_DATA_DIR: dataDir });
   const phase = await load('Patron /v1/batch (PGlite, embedded)', server.port);
-  await stop(server.child);
+  await stopChild(server.child);
   phase.stored = await countEvents({ dataDir });
   phases.push(phase);
   rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,6 @@
 // driven together against one `patron serve` for 60 s (--seconds), with autocannon on the same 2-core
 // machine. Prints throughput and p50/p99 per endpoint, the server's RSS at the start, middle and end, and
 // checks that every acknowledged event was stored exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +9,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createApiKey } from '../src/access/index.ts';
 import { connectDatabase, migrateToLatest } from '../src/db/index.ts';
 import { demoWriteKey, loadDemo } from '../src/ingest/index.ts';
+import { createEmptyDatabase } from './bench-database.ts';
+import { startPatron, stopChild } from './bench-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,53 +43,9 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/patron.js', 'serve'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PATRON_NO_DEMO: '1', LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /localhost:(\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => reject(new Error(`patron serve exited with ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `patron_load_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 async function prepareStore(): Promise<{ location: { databaseUrl?: string; dataDir?: string }; cleanup: () => Promise<void> }> {
   if (args.store === 'postgres') {
-    const db = await createDatabase(args['admin-url']);
+    const db = await createEmptyDatabase(args['admin-url']);
     return { location: { databaseUrl: db.url }, cleanup: db.drop };
   }
   const dir = mkdtempSync(join(tmpdir(), 'patron-load-'));
@@ -118,7 +74,7 @@ console.log(
     `server, database and load generator share 2 cores`,
 );
 
-const server = await startServer(location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { PATRON_DATA_DIR: location.dataDir! });
+const server = await startPatron(location.databaseUrl ? { DATABASE_URL: location.databaseUrl } : { PATRON_DATA_DIR: location.dataDir! });
 const base = `http://127.0.0.1:${server.port}`;
 const pid = server.child.pid!;
 const samples: Sample[] = [{ at: 0, rssMb: rssOf(pid) }];
@@ -181,7 +137,7 @@ const [tracking, api] = await Promise.all([
 ]);
 clearInterval(sampler);
 samples.push({ at: (Date.now() - t0) / 1000, rssMb: rssOf(pid) });
-await stop(server.child);
+await stopChild(server.child);
 
 const after = await connectDatabase(location);
 const stored = Number((await after.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) - eventsBefore;

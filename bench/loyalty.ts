@@ -1,18 +1,18 @@
 // `npm run bench:loyalty [-- --orders 10000000]`: posting the earn rules for imported orders (set-based,
 // batches of order ids in one statement each) on PostgreSQL, then single earn and redeem calls through the
 // HTTP API under 200 concurrent connections (autocannon against `patron serve`), on the same 2-core machine.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createApiKey, createWorkspace } from '../src/access/index.ts';
 import { rebuildCustomerStats } from '../src/customers/index.ts';
 import { connectPostgres, migrateToLatest } from '../src/db/index.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { checkLedger, earnPointsForOrders, saveProgram } from '../src/loyalty/index.ts';
+import { createEmptyDatabase } from './bench-database.ts';
+import { startPatron, stopChild } from './bench-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,23 +33,14 @@ const seconds = Number(args.seconds);
 const connectionCounts = args.connections.split(',').map(Number);
 const maxConnections = Math.max(...connectionCounts);
 
-const name = `patron_bench_loyalty_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: args['admin-url'] });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-await admin.end();
-const url = new URL(args['admin-url']);
-url.pathname = `/${name}`;
-const dbUrl = url.toString();
+const database = await createEmptyDatabase(args['admin-url']);
+const dbUrl = database.url;
 const handle = connectPostgres(dbUrl);
 const db = handle.db;
 
 async function drop(): Promise<void> {
   await handle.close();
-  const c = new pg.Client({ connectionString: args['admin-url'] });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.end();
+  await database.drop();
 }
 
 try {
@@ -128,11 +119,11 @@ async function httpPhase(ws: number): Promise<void> {
   // One secret key per connection: the per-key rate limit (50/s) is for one integration, not for this load.
   const keys: string[] = [];
   for (let i = 0; i < maxConnections; i++) keys.push((await createApiKey(db, { workspaceId: ws, kind: 'secret', name: `bench ${i}`, plain: `ps_bench_${i}_${randomBytes(8).toString('hex')}` })).key);
-  const server = await startServer();
+  const server = await startPatron({ DATABASE_URL: dbUrl });
   try {
     for (const connections of connectionCounts) await httpLoad(ws, server.port, keys, connections);
   } finally {
-    await stop(server.child);
+    await stopChild(server.child);
   }
 }
 
@@ -172,28 +163,3 @@ async function httpLoad(ws: number, port: number, keys: readonly string[], conne
   console.log(problems.length === 0 ? 'ledger check after the HTTP run: consistent' : `LEDGER PROBLEMS: ${JSON.stringify(problems.slice(0, 5))}`);
 }
 
-function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', ['bin/patron.js', 'serve'], {
-      env: { ...process.env, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1', PATRON_NO_DEMO: '1', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+)|localhost:(\d+)|127\.0\.0\.1:(\d+)/.exec(out);
-      if (match) resolve({ child, port: Number(match[1] ?? match[2] ?? match[3]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => reject(new Error(`patron serve exited with ${code}: ${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}

@@ -1,20 +1,15 @@
 // The web console in a real browser (Debian's chromium through playwright-core) against the real
 // server on an in-memory PGlite: sign in with a key, search, open the 360, edit tags, undo a merge,
 // switch language. Screenshots of each page go to test-artifacts/console/.
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/index.ts';
-import { testStores } from '../stores.ts';
 import { seedConsoleData, type ConsoleData } from './console-data.ts';
-import { buildConsole, hasChromium, launchChromium, newConsolePage, screenshots, startServer, warnIfNoChromium } from './helpers.ts';
+import { type ConsoleSession, hasChromium, startConsole, warnIfNoChromium } from './helpers.ts';
 
 warnIfNoChromium('console e2e');
 
 describe.skipIf(!hasChromium)('web console in chromium', () => {
-  let handle: DatabaseHandle;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let session: ConsoleSession<ConsoleData>;
   let page: Page;
   let base: string;
   let data: ConsoleData;
@@ -24,21 +19,11 @@ describe.skipIf(!hasChromium)('web console in chromium', () => {
   const waitForList = () => page.locator('.ant-table-wrapper .ant-spin-spinning').waitFor({ state: 'detached' });
 
   beforeAll(async () => {
-    // Serve the console as `npm start` would: built from the current sources.
-    await buildConsole();
-    handle = await testStores()[0]!.open();
-    data = await seedConsoleData(handle.db);
-    ({ app, base } = await startServer(handle.db, handle.kind));
-    browser = await launchChromium();
-    page = await newConsolePage(browser);
-    shot = screenshots(page);
-  }, 240_000);
+    session = await startConsole('console e2e', seedConsoleData);
+    ({ page, base, data, shot } = session);
+  }, 360_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await handle?.close();
-  });
+  afterAll(() => session?.close());
 
   it('asks for a key, says why a wrong one is refused, and keeps a good one', async () => {
     await page.goto(`${base}/`);

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Database, StoreKind } from '../../src/db/index.ts';
+import type { Database, DatabaseHandle, StoreKind } from '../../src/db/index.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { testStores } from '../stores.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
@@ -88,4 +89,46 @@ export function screenshots(page: Page): (name: string) => Promise<void> {
 export async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel('私密 API 密钥').fill(key);
   await page.getByRole('button', { name: '继续' }).click();
+}
+
+/** A browser suite's world: a fresh store seeded with `data`, the real server on it, and a Chinese-speaking page. */
+export interface ConsoleSession<T> {
+  readonly handle: DatabaseHandle;
+  readonly app: FastifyInstance;
+  readonly base: string;
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly shot: (name: string) => Promise<void>;
+  readonly data: T;
+  /** Closes the browser, the server and the store (each if it was opened). */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * What every browser suite starts with: the console built from the current sources (as `npm start`
+ * would), a fresh PGlite store seeded by `seed`, the server on a free port, Chromium with one page whose
+ * uncaught errors are logged under the suite's name, and screenshots into test-artifacts/console/.
+ */
+export async function startConsole<T>(suite: string, seed: (db: Kysely<Database>) => Promise<T>, options: { clock?: Clock } = {}): Promise<ConsoleSession<T>> {
+  await buildConsole();
+  const handle = await testStores()[0]!.open();
+  let app: FastifyInstance | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await app?.close();
+    await handle.close();
+  };
+  try {
+    const data = await seed(handle.db);
+    const server = await startServer(handle.db, handle.kind, options);
+    app = server.app;
+    browser = await launchChromium();
+    const page = await newConsolePage(browser);
+    page.on('pageerror', (error) => console.error(`${suite}: page error: ${error.message}`));
+    return { handle, app, base: server.base, browser, page, shot: screenshots(page), data, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

@@ -4,15 +4,12 @@
 // states (orders but no scoring run, with a button that runs it; no orders at all). Screenshots go
 // to test-artifacts/console/overview-*.png.
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/index.ts';
 import type { KpiReport, LatestRun } from '../../web/src/pages/overview/overview-api.ts';
 import { formatMoney } from '../../web/src/format/money.ts';
 import { formatCount } from '../../web/src/format/numbers.ts';
-import { testStores } from '../stores.ts';
-import { artifacts, buildConsole, hasChromium, launchChromium, newConsolePage, screenshots, signIn, startServer, warnIfNoChromium } from './helpers.ts';
+import { artifacts, type ConsoleSession, hasChromium, signIn, startConsole, warnIfNoChromium } from './helpers.ts';
 import { seedOverviewData, type OverviewData } from './overview-data.ts';
 
 warnIfNoChromium('overview e2e');
@@ -27,9 +24,7 @@ interface SeriesSummary {
 }
 
 describe.skipIf(!hasChromium)('overview in chromium', () => {
-  let handle: DatabaseHandle;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let session: ConsoleSession<OverviewData>;
   let page: Page;
   let base: string;
   let data: OverviewData;
@@ -80,20 +75,11 @@ describe.skipIf(!hasChromium)('overview in chromium', () => {
   const sum = (values: number[]) => values.reduce((s, v) => s + v, 0);
 
   beforeAll(async () => {
-    await buildConsole();
-    handle = await testStores()[0]!.open();
-    data = await seedOverviewData(handle.db);
-    ({ app, base } = await startServer(handle.db, handle.kind));
-    browser = await launchChromium();
-    page = await newConsolePage(browser);
-    shot = screenshots(page);
-  }, 240_000);
+    session = await startConsole('overview e2e', seedOverviewData);
+    ({ page, base, data, shot } = session);
+  }, 360_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await handle?.close();
-  });
+  afterAll(() => session?.close());
 
   it('is the home page once analytics has data, and the first sidebar entry', async () => {
     await page.goto(`${base}/`);

@@ -4,14 +4,11 @@
 // save the segment, see its size history, members and exports (the CSV's columns as chosen), find it
 // in the list with its size line, edit its rule, see it on a member's 360, and read the pages in
 // English. Screenshots go to test-artifacts/console/segments-*.png.
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Download, Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/db/index.ts';
 import type { RulePreview, Segment, SegmentSize } from '../../web/src/api/segments-api.ts';
 import { formatCount } from '../../web/src/format/numbers.ts';
-import { testStores } from '../stores.ts';
-import { buildConsole, hasChromium, launchChromium, newConsolePage, screenshots, signIn, startServer, warnIfNoChromium } from './helpers.ts';
+import { type ConsoleSession, hasChromium, signIn, startConsole, warnIfNoChromium } from './helpers.ts';
 import { seedOverviewData, type OverviewData } from './overview-data.ts';
 
 warnIfNoChromium('segments e2e');
@@ -22,9 +19,7 @@ const cityCondition = (city: string) => ({ kind: 'field', field: 'city', op: 'eq
 const csvHeader = (names: string) => names.split(',').map((n) => `"${n}"`).join(',');
 
 describe.skipIf(!hasChromium)('segments in chromium', () => {
-  let handle: DatabaseHandle;
-  let app: FastifyInstance;
-  let browser: Browser;
+  let session: ConsoleSession<OverviewData>;
   let page: Page;
   let base: string;
   let data: OverviewData;
@@ -53,21 +48,11 @@ describe.skipIf(!hasChromium)('segments in chromium', () => {
   };
 
   beforeAll(async () => {
-    await buildConsole();
-    handle = await testStores()[0]!.open();
-    data = await seedOverviewData(handle.db);
-    ({ app, base } = await startServer(handle.db, handle.kind));
-    browser = await launchChromium();
-    page = await newConsolePage(browser);
-    page.on('pageerror', (error) => console.error(`segments e2e: page error: ${error.message}`));
-    shot = screenshots(page);
+    session = await startConsole('segments e2e', seedOverviewData);
+    ({ page, base, data, shot } = session);
   }, 360_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await handle?.close();
-  });
+  afterAll(() => session?.close());
 
   it('has a sidebar entry and an empty list that says what to do', async () => {
     await page.goto(`${base}/segments`);
