@@ -33,8 +33,11 @@ import { ContactPolicyPage } from './pages/settings/contact-policy-page.tsx';
 import { MessageLogPage } from './pages/settings/message-log-page.tsx';
 import { UsersPage } from './pages/settings/users-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { AcceptInvitePage } from './pages/accept-invite-page.tsx';
+import { ResetPasswordPage } from './pages/reset-password-page.tsx';
+import { WorkspaceSwitcher } from './components/workspace-switcher.tsx';
 import { customersPath, parseRoute, type Route } from './routing/routes.ts';
-import { useLocation } from './routing/use-location.ts';
+import { navigate, useLocation } from './routing/use-location.ts';
 import { consoleTheme } from './theme.ts';
 
 /** How the console is signed in: the session cookie (with its CSRF token), or a secret key kept in this browser. */
@@ -50,6 +53,9 @@ export function ConsoleApp() {
   });
   const [keyRevoked, setKeyRevoked] = useState(false);
   const [sessionEnded, setSessionEnded] = useState(false);
+  // Invitation and password reset links open their own pages, signed in or not.
+  const { pathname } = useLocation();
+  const linkPage = pathname === '/accept-invite' ? 'accept' : pathname === '/reset-password' ? 'reset' : undefined;
 
   useEffect(() => {
     if (auth !== undefined) return;
@@ -84,8 +90,25 @@ export function ConsoleApp() {
   return (
     <ConfigProvider locale={antdLocaleOf(language)} theme={consoleTheme} button={{ autoInsertSpace: false }}>
       <AntApp>
-        {auth === undefined ? <Skeleton active style={{ padding: 48 }} /> : null}
-        {auth === null ? (
+        {linkPage === 'accept' ? (
+          <AcceptInvitePage
+            onSignedIn={(session) => {
+              signedIn(session);
+              navigate('/', { replace: true });
+            }}
+          />
+        ) : null}
+        {linkPage === 'reset' ? (
+          <ResetPasswordPage
+            onDone={() => {
+              // The reset ended every session of the account, this browser's included: check again.
+              if (auth?.kind === 'session') setAuth(undefined);
+              navigate('/', { replace: true });
+            }}
+          />
+        ) : null}
+        {!linkPage && auth === undefined ? <Skeleton active style={{ padding: 48 }} /> : null}
+        {!linkPage && auth === null ? (
           <SignInPage
             keyRevoked={keyRevoked}
             sessionEnded={sessionEnded}
@@ -97,7 +120,19 @@ export function ConsoleApp() {
             }}
           />
         ) : null}
-        {auth ? <SignedInConsole auth={auth} onSignOut={signOut} onRejected={rejected} /> : null}
+        {!linkPage && auth ? (
+          <SignedInConsole
+            // A switch of workspace brings a new session: start the pages afresh, so nothing of the other workspace stays on screen.
+            key={auth.kind === 'session' ? auth.csrfToken : 'key'}
+            auth={auth}
+            onSignOut={signOut}
+            onRejected={rejected}
+            onSwitched={(session) => {
+              signedIn(session);
+              navigate('/');
+            }}
+          />
+        ) : null}
       </AntApp>
     </ConfigProvider>
   );
@@ -105,7 +140,7 @@ export function ConsoleApp() {
 
 const settingsPermissions: Readonly<Record<SettingsSection, string>> = { users: 'users:manage', keys: 'keys:manage', audit: 'audit:read', channels: 'settings:read', contact: 'settings:read', messages: 'journeys:read' };
 
-function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOut: () => void; onRejected: () => void }) {
+function SignedInConsole({ auth, onSignOut, onRejected, onSwitched }: { auth: Auth; onSignOut: () => void; onRejected: () => void; onSwitched: (session: SessionInfo) => void }) {
   const location = useLocation();
   const route = parseRoute(location.pathname);
   // A rejected key or an ended session sends the user back to the sign-in form.
@@ -133,6 +168,7 @@ function SignedInConsole({ auth, onSignOut, onRejected }: { auth: Auth; onSignOu
         workspaceName={workspace.data?.name}
         settings={settings}
         userName={session.data?.user?.name}
+        workspaceSwitcher={auth.kind === 'session' ? <WorkspaceSwitcher onSwitched={onSwitched} /> : undefined}
         onChangePassword={session.data?.user ? () => setChangingPassword(true) : undefined}
         onSignOut={onSignOut}
       >

@@ -19,6 +19,8 @@ export function AppShell(props: {
   workspaceName: string | undefined;
   settings?: readonly SettingsSection[];
   userName?: string;
+  /** The workspace picker, for users who belong to several workspaces. */
+  workspaceSwitcher?: ReactNode;
   /** Offered when a user (not an API key) is signed in. */
   onChangePassword?: () => void;
   onSignOut: () => void;
@@ -66,6 +68,7 @@ export function AppShell(props: {
             <ShopOutlined aria-hidden="true" /> {props.workspaceName ?? ''}
           </Typography.Text>
           <Space size="middle">
+            {props.workspaceSwitcher}
             {props.userName ? <Typography.Text>{props.userName}</Typography.Text> : null}
             {props.onChangePassword ? <Button onClick={props.onChangePassword}>{t('password.title')}</Button> : null}
             <LanguageSwitch />

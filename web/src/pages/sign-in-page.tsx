@@ -8,6 +8,7 @@ import { createApiClient } from '../api/client.ts';
 import { describeError } from '../api/describe-error.ts';
 import { useRequest } from '../api/use-request.ts';
 import { fetchWorkspace } from '../api/workspace-api.ts';
+import { requestPasswordReset } from '../auth/access-api.ts';
 import { fetchSetupStatus, setupOwner, signIn, type SessionInfo } from '../auth/session-api.ts';
 import { CodeText } from '../components/code-text.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
@@ -35,6 +36,7 @@ function failureText(error: unknown, t: TFunction): string {
 export function SignInPage(props: { onSignedIn: (session: SessionInfo) => void; onKey: (key: string) => void; keyRevoked?: boolean; sessionEnded?: boolean }) {
   const { t } = useTranslation();
   const setup = useRequest('setup', () => fetchSetupStatus(createApiClient({})));
+  const [forgot, setForgot] = useState(false);
 
   return (
     <main className="patron-sign-in">
@@ -56,7 +58,15 @@ export function SignInPage(props: { onSignedIn: (session: SessionInfo) => void; 
         </Typography.Title>
         {props.keyRevoked ? <Alert type="warning" showIcon message={t('signIn.keyRevoked')} style={{ marginTop: 16 }} /> : null}
         {props.sessionEnded ? <Alert type="info" showIcon message={t('signIn.sessionEnded')} style={{ marginTop: 16 }} /> : null}
-        {setup.loading && !setup.data ? <Skeleton active /> : setup.data?.needed ? <OwnerSetupForm onSignedIn={props.onSignedIn} /> : <PasswordForm onSignedIn={props.onSignedIn} />}
+        {setup.loading && !setup.data ? (
+          <Skeleton active />
+        ) : setup.data?.needed ? (
+          <OwnerSetupForm onSignedIn={props.onSignedIn} />
+        ) : forgot ? (
+          <ForgotPasswordForm onBack={() => setForgot(false)} />
+        ) : (
+          <PasswordForm onSignedIn={props.onSignedIn} onForgot={() => setForgot(true)} />
+        )}
         <Divider plain>{t('signIn.useKey')}</Divider>
         <KeyForm onKey={props.onKey} />
       </Card>
@@ -64,7 +74,7 @@ export function SignInPage(props: { onSignedIn: (session: SessionInfo) => void; 
   );
 }
 
-function PasswordForm({ onSignedIn }: { onSignedIn: (session: SessionInfo) => void }) {
+function PasswordForm({ onSignedIn, onForgot }: { onSignedIn: (session: SessionInfo) => void; onForgot: () => void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
@@ -87,6 +97,9 @@ function PasswordForm({ onSignedIn }: { onSignedIn: (session: SessionInfo) => vo
         <Form.Item label={t('signIn.password')} name="password" rules={[{ required: true, message: t('signIn.passwordRequired') }]} validateStatus={failure ? 'error' : undefined} help={failure}>
           <Input.Password prefix={<LockOutlined aria-hidden="true" />} autoComplete="current-password" size="large" />
         </Form.Item>
+        <Button type="link" onClick={onForgot} style={{ padding: 0, marginBottom: 8 }}>
+          {t('forgotPassword.link')}
+        </Button>
         <Typography.Paragraph type="secondary" style={{ fontSize: 13 }}>
           <CodeText i18nKey="signIn.demoLogin" values={{ email: demoEmail, password: demoPassword }} />
         </Typography.Paragraph>
@@ -94,6 +107,47 @@ function PasswordForm({ onSignedIn }: { onSignedIn: (session: SessionInfo) => vo
           {t('signIn.submit')}
         </Button>
       </Form>
+    </>
+  );
+}
+
+/** Forgot password: asks for the email and always answers the same, whether or not it has an account. */
+function ForgotPasswordForm({ onBack }: { onBack: () => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState(false);
+  const [failure, setFailure] = useState<string>();
+  const submit = async ({ email }: { email: string }) => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await requestPasswordReset(createApiClient({}), email.trim());
+      setSent(true);
+    } catch (error) {
+      setFailure(failureText(error, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Typography.Title level={4}>{t('forgotPassword.title')}</Typography.Title>
+      {sent ? (
+        <Alert type="success" showIcon role="status" message={t('forgotPassword.sent')} style={{ marginBottom: 16 }} />
+      ) : (
+        <Form layout="vertical" requiredMark={false} onFinish={(v: { email: string }) => void submit(v)} onValuesChange={() => setFailure(undefined)}>
+          <Typography.Paragraph type="secondary">{t('forgotPassword.intro')}</Typography.Paragraph>
+          <Form.Item label={t('signIn.email')} name="email" rules={[{ required: true, type: 'email', message: t('signIn.emailRequired') }]} validateStatus={failure ? 'error' : undefined} help={failure}>
+            <Input prefix={<MailOutlined aria-hidden="true" />} type="email" autoComplete="username" autoFocus size="large" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" size="large" block loading={busy}>
+            {t('forgotPassword.submit')}
+          </Button>
+        </Form>
+      )}
+      <Button type="link" onClick={onBack} style={{ padding: 0, marginTop: 8 }}>
+        {t('forgotPassword.back')}
+      </Button>
     </>
   );
 }
