@@ -34,9 +34,15 @@ function VariantCard(props: {
 }) {
   const { t } = useTranslation();
   const client = useApiClient();
-  const { variant: v, index, onChange } = props;
+  const { variant: v, index } = props;
   const [preview, setPreview] = useState<RenderedMessage>();
   const [previewError, setPreviewError] = useState<unknown>();
+  // A preview is of the content as it was: a change takes it away rather than leave it stale.
+  const onChange = (next: VariantDraft) => {
+    setPreview(undefined);
+    setPreviewError(undefined);
+    props.onChange(next);
+  };
   const [previewing, setPreviewing] = useState(false);
   const id = (name: string) => `variant-${v.key}-${name}`;
   const runPreview = async () => {
@@ -155,6 +161,8 @@ function Composer({ saved }: { saved: Campaign | undefined }) {
   const set = (patch: Partial<CampaignDraft>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setSaveError(undefined);
+    // A field that was missing stops saying so once it is filled in.
+    setProblems((p) => p.filter((x) => !(x === 'name' && patch.name?.trim()) && !(x === 'segment' && patch.segmentId !== undefined)));
   };
   const apiError = saveError instanceof ApiError && saveError.code === 'invalid_input' ? saveError : undefined;
   const errorVariant = apiError ? variantIndexOf(apiError.details) : undefined;

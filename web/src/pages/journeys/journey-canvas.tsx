@@ -21,7 +21,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepView>) {
       data-testid={`journey-node-${id}`}
       data-invalid={error ? 'true' : 'false'}
     >
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" position={Position.Top} />
       <div className="patron-journey-node-kind">{t(`journeys.kinds.${step.kind}`)}</div>
       <div className="patron-journey-node-id">{id}</div>
       <div className="patron-journey-node-text">{stepText(step, t)}</div>
@@ -38,13 +38,13 @@ function StepNodeView({ id, data, selected }: NodeProps<StepView>) {
           {error}
         </div>
       ) : null}
-      {outputs.length === 1 ? <Handle type="source" id={outputs[0]!.handle} position={Position.Right} /> : null}
+      {outputs.length === 1 ? <Handle type="source" id={outputs[0]!.handle} position={Position.Bottom} /> : null}
       {outputs.length > 1 ? (
         <div className="patron-journey-node-outputs">
           {outputs.map((o) => (
             <div key={o.handle} className="patron-journey-node-output">
               <span>{o.labelKey ? t(`journeys.outputs.${o.labelKey}`) : o.label}</span>
-              <Handle type="source" id={o.handle} position={Position.Right} />
+              <Handle type="source" id={o.handle} position={Position.Bottom} />
             </div>
           ))}
         </div>
@@ -64,7 +64,7 @@ function TriggerNodeView({ data, selected }: NodeProps<TriggerView>) {
           {data.error}
         </div>
       ) : null}
-      <Handle type="source" id={entryHandle} position={Position.Right} />
+      <Handle type="source" id={entryHandle} position={Position.Bottom} />
     </div>
   );
 }
@@ -135,7 +135,7 @@ export function JourneyCanvas(props: {
       >
         <Background gap={20} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel={t('journeys.minimap')} />
+        <MiniMap pannable zoomable position="top-right" ariaLabel={t('journeys.minimap')} style={{ width: 160, height: 110 }} />
         <FitWhenStepsChange count={props.nodes.length} />
       </ReactFlow>
     </div>

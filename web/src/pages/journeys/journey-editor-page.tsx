@@ -29,6 +29,7 @@ import {
   paletteKinds,
   pruneEdges,
   removeSplitArm,
+  stepSpacing,
   toGraphJson,
   triggerNodeId,
   type CanvasNode,
@@ -162,9 +163,11 @@ function JourneyEditor({ initial }: { initial: Journey | undefined }) {
   const addStep = (kind: StepKind) => {
     const id = newStepId(kind, canvas.nodes.map((n) => n.id));
     const from = canvas.nodes.find((n) => n.id === selected);
-    const position = from ? { x: from.position.x + 300, y: from.position.y } : { x: 340, y: 160 };
-    const nodes: CanvasNode[] = [...canvas.nodes, { id, type: 'step', position, data: { step: defaultStep(kind) } }];
     const handle = from ? freeOutput(canvas, from.id) : undefined;
+    // Below the step it follows, under the output it hangs from (a branch's "no" to the right of its "yes").
+    const arm = from?.type === 'step' && handle ? outputsOf((from as StepNode).data.step).findIndex((o) => o.handle === handle) : 0;
+    const position = from ? { x: from.position.x + Math.max(0, arm) * stepSpacing.x, y: from.position.y + stepSpacing.y } : { x: 40, y: 40 + stepSpacing.y };
+    const nodes: CanvasNode[] = [...canvas.nodes, { id, type: 'step', position, data: { step: defaultStep(kind) } }];
     const edges = from && handle ? connect(canvas.edges, { source: from.id, sourceHandle: handle, target: id }) : [...canvas.edges];
     change({ ...canvas, nodes, edges });
     setSelected(id);

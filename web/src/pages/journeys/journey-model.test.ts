@@ -58,15 +58,18 @@ describe('journey canvas model', () => {
     expect(graph).toEqual(example);
   });
 
-  it('lays steps out left to right by their depth from the entry', () => {
+  it('lays steps out top to bottom by their depth from the entry, siblings side by side', () => {
     const positions = layout(example.entry, example.nodes);
-    const column = (id: string) => positions.get(id)!.x;
-    expect(column('welcome')).toBeLessThan(column('wait'));
-    expect(column('wait')).toBeLessThan(column('bought'));
-    // done is reached from bought directly, so it sits in the column after bought, beside split.
-    expect(column('done')).toBe(column('split'));
-    expect(positions.get('done')!.y).not.toBe(positions.get('split')!.y);
-    expect(column('points')).toBe(column('nudge'));
+    const level = (id: string) => positions.get(id)!.y;
+    expect(level('welcome')).toBeLessThan(level('wait'));
+    expect(level('wait')).toBeLessThan(level('bought'));
+    // done is reached from bought directly, so it sits on the level after bought, beside split.
+    expect(level('done')).toBe(level('split'));
+    expect(positions.get('done')!.x).not.toBe(positions.get('split')!.x);
+    expect(level('points')).toBe(level('nudge'));
+    // An unreached step goes on a level of its own below the rest.
+    const orphan = layout(example.entry, { ...example.nodes, stray: { kind: 'exit' } });
+    expect(orphan.get('stray')!.y).toBeGreaterThan(Math.max(...[...positions.values()].map((p) => p.y)));
   });
 
   it('builds trigger → wait → send on an empty canvas, naming the outputs left unconnected', () => {

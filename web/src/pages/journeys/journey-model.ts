@@ -116,7 +116,7 @@ export const defaultSettings: JourneySettings = { trigger: { kind: 'event', even
 
 /** The canvas of a new journey: the trigger alone. */
 export function emptyCanvas(): CanvasState {
-  return { settings: defaultSettings, nodes: [{ id: triggerNodeId, type: 'trigger', position: { x: 40, y: 160 }, data: {}, deletable: false }], edges: [] };
+  return { settings: defaultSettings, nodes: [{ id: triggerNodeId, type: 'trigger', position: { x: 40, y: 40 }, data: {}, deletable: false }], edges: [] };
 }
 
 const edgeId = (source: string, handle: string) => `${source}:${handle}`;
@@ -133,7 +133,7 @@ function targetAt(step: StepJson, handle: string): string {
   return ((step as unknown as Record<string, unknown>)[handle] as string | undefined) ?? '';
 }
 
-/** Steps laid out left to right by depth from the entry (breadth first), unreached steps in a last column. */
+/** Steps laid out top to bottom by depth from the entry (breadth first), unreached steps in a last row. */
 export function layout(entry: string, nodes: Readonly<Record<string, StepJson>>): Map<string, XYPosition> {
   const depth = new Map<string, number>([[entry, 1]]);
   const queue = [entry];
@@ -150,16 +150,19 @@ export function layout(entry: string, nodes: Readonly<Record<string, StepJson>>)
     }
   }
   const last = Math.max(0, ...depth.values()) + 1;
-  const rows = new Map<number, number>();
+  const places = new Map<number, number>();
   const positions = new Map<string, XYPosition>();
   for (const id of [...depth.keys(), ...Object.keys(nodes).filter((n) => !depth.has(n))]) {
-    const column = depth.get(id) ?? last;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    positions.set(id, { x: 40 + column * 250, y: 60 + row * 160 });
+    const level = depth.get(id) ?? last;
+    const place = places.get(level) ?? 0;
+    places.set(level, place + 1);
+    positions.set(id, { x: 40 + place * stepSpacing.x, y: 40 + level * stepSpacing.y });
   }
   return positions;
 }
+
+/** The distance between laid-out steps: side by side, and from one level to the next. */
+export const stepSpacing = { x: 240, y: 170 } as const;
 
 /** The canvas for a saved graph: steps laid out by depth, edges from every connected output. */
 export function fromGraphJson(graph: JourneyGraphJson): CanvasState {
@@ -179,7 +182,7 @@ export function fromGraphJson(graph: JourneyGraphJson): CanvasState {
     timezone: graph.timezone ?? 'customer',
     ...(graph.goal ? { goal: graph.goal } : {}),
   };
-  const trigger: TriggerNode = { id: triggerNodeId, type: 'trigger', position: { x: 40, y: positions.get(graph.entry)?.y ?? 60 }, data: {}, deletable: false };
+  const trigger: TriggerNode = { id: triggerNodeId, type: 'trigger', position: { x: positions.get(graph.entry)?.x ?? 40, y: 40 }, data: {}, deletable: false };
   return { settings, nodes: [trigger, ...steps], edges };
 }
 
