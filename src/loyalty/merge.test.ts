@@ -168,6 +168,35 @@ describe.each(testStores())('loyalty across profile merges on $kind', (store) =>
     expect(await checkLedger(h.db, ws.id)).toEqual([]);
   });
 
+  it('follows a chain of merges back on unmerge, and leaves nothing behind when the merge rolls back', async () => {
+    const { ws, customer, merge, earn, lots } = await setup();
+    const [t, s, x] = [await customer('T'), await customer('S'), await customer('X')];
+    await earn(x, 'x1', 30_000);
+    await earn(s, 's1', 20_000);
+    await earn(t, 't1', 10_000);
+    const xIntoS = await merge(s, x);
+    await merge(t, s);
+    expect((await getAccount(h.db, ws, t)).balance).toBe(600);
+    // X's points moved twice and still know where they were earned: undoing X's merge takes them back from T.
+    await unmerge(h.db, ws, xIntoS);
+    expect((await getAccount(h.db, ws, x)).balance).toBe(300);
+    expect((await getAccount(h.db, ws, t)).balance).toBe(300);
+    expect((await lots(t)).map((l) => l.remaining).sort()).toEqual([100, 200]);
+    expect(await checkLedger(h.db, ws.id)).toEqual([]);
+
+    const [u, v] = [await customer('U'), await customer('V')];
+    await earn(v, 'v1', 40_000);
+    await expect(
+      h.db.transaction().execute(async (trx) => {
+        await mergeCustomers(trx, ws.id, u, v, 'test');
+        throw new Error('the caller fails after the merge');
+      }),
+    ).rejects.toThrow('the caller fails');
+    expect((await getAccount(h.db, ws, v)).balance).toBe(400);
+    expect((await getAccount(h.db, ws, u)).balance).toBe(0);
+    expect(await h.db.selectFrom('loyalty_postings').select('id').where('workspace_id', '=', ws.id).where('kind', '=', 'transfer').where('customer_id', 'in', [u, v]).execute()).toEqual([]);
+  });
+
   it('moves points when identity resolution merges, and a refund after the merge takes back its order’s points from the survivor', async () => {
     const { clock, ws } = await setup();
     const p1 = await identifyCustomer(h.db, ws, { identities: [{ type: 'email', value: 'p1@example.com' }], reason: 't' });
