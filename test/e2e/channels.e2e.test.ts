@@ -124,7 +124,9 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await page.getByRole('heading', { name: '触达渠道', level: 2 }).waitFor();
     const nav = page.getByRole('navigation', { name: '主导航' });
     await expect.poll(() => nav.locator('.ant-menu-item-selected').innerText()).toBe('触达渠道');
-    await expect.poll(() => page.getByText('未配置').count()).toBe(4);
+    const tabs = page.getByRole('tab');
+    await expect.poll(async () => (await tabs.allInnerTexts()).map((text) => text.replace(/\s+/g, ''))).toEqual(['邮件（SMTP）未配置', '短信（阿里云）未配置', '微信公众号未配置', 'Webhook未配置']);
+    await page.getByRole('tab', { name: /^Webhook/ }).click();
     expect(await page.getByTestId('channel-webhook').getByRole('button', { name: '发送测试消息' }).isDisabled()).toBe(true);
     await shot('channels-01-unconfigured');
   });
@@ -135,14 +137,15 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await card.getByLabel('签名密钥（至少 16 个字符）').fill(signingSecret);
     await card.getByRole('button', { name: '保存Webhook' }).click();
     // The API refuses the URL at config.url; the message sits under that field.
-    await card.locator('.ant-form-item-has-error').getByText(/url/i).waitFor();
+    await card.locator('.ant-form-item-has-error').getByText('请检查地址：服务器未接受此值。').waitFor();
+    expect(await card.locator('.ant-form-item-has-error').innerText()).toMatch(/config is invalid at url/);
     expect(await card.locator('.ant-form-item-has-error').count()).toBe(1);
     await shot('channels-02-field-error');
 
     await card.getByLabel('地址').fill(receiver.url);
     await card.getByRole('button', { name: '保存Webhook' }).click();
     await page.getByText('Webhook已保存').waitFor();
-    await card.getByText('已配置').waitFor();
+    await page.getByRole('tab', { name: /^Webhook\s*已配置$/ }).waitFor();
     await card.getByText('已设置。输入新值可替换，留空则保留。').waitFor();
     expect(await card.getByLabel('签名密钥（至少 16 个字符）').inputValue()).toBe('');
 
@@ -243,7 +246,7 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await shot('channels-08-message-log-en');
     await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Channels').click();
     await page.getByRole('heading', { name: 'Channels', level: 2 }).waitFor();
-    await page.getByTestId('channel-webhook').getByText('Configured').waitFor();
+    await page.getByRole('tab', { name: /^Webhook\s*Configured$/ }).waitFor();
     await shot('channels-09-channels-en');
     await page.getByText('中文', { exact: true }).click();
     await page.getByRole('heading', { name: '触达渠道', level: 2 }).waitFor();

@@ -1,5 +1,5 @@
 import { SendOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Switch, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/api-error.ts';
@@ -27,18 +27,25 @@ export function ChannelsPage() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('channels.intro')}</Typography.Paragraph>
       {providers.error ? <ErrorAlert error={providers.error} onRetry={providers.reload} /> : null}
-      {providers.data
-        ? channelKinds.map((channel) => (
-            <ProviderCard
-              key={channel}
-              channel={channel}
-              provider={providers.data?.find((p) => p.channel === channel)}
-              receiptPath={endpoints.data?.[channel]}
-              onSaved={providers.reload}
-              onTest={() => setTesting(channel)}
-            />
-          ))
-        : null}
+      {providers.data ? (
+        <Tabs
+          items={channelKinds.map((channel) => {
+            const provider = providers.data?.find((p) => p.channel === channel);
+            return {
+              key: channel,
+              label: (
+                <Space size={6}>
+                  <span>{t(`channels.kinds.${channel}`)}</span>
+                  {provider ? <Tag color="green">{t('channels.configured')}</Tag> : <Tag>{t('channels.notConfigured')}</Tag>}
+                </Space>
+              ),
+              children: (
+                <ProviderCard channel={channel} provider={provider} receiptPath={endpoints.data?.[channel]} onSaved={providers.reload} onTest={() => setTesting(channel)} />
+              ),
+            };
+          })}
+        />
+      ) : null}
       {testing ? <TestMessageModal channel={testing} onClose={() => setTesting(undefined)} /> : null}
     </Space>
   );
@@ -67,7 +74,10 @@ function ProviderCard(props: { channel: ChannelKind; provider: ProviderView | un
       // The API names the field it refuses (details.path: ['config', 'host']): show the message on that field.
       const path = cause instanceof ApiError ? (cause.details as { path?: unknown[] } | undefined)?.path : undefined;
       const field = Array.isArray(path) && typeof path[1] === 'string' && providerFields[channel].some((f) => f.name === path[1]) ? path[1] : undefined;
-      if (field) form.setFields([{ name: field, errors: [describeError(cause, t).detail ?? describeError(cause, t).title] }]);
+      if (field) {
+        const label = t(`channels.fields.${field}`);
+        form.setFields([{ name: field, errors: [t('channels.invalidField', { field: label }), describeError(cause, t).detail ?? ''].filter(Boolean) }]);
+      }
       else setError(cause);
     } finally {
       setSaving(false);
@@ -76,12 +86,7 @@ function ProviderCard(props: { channel: ChannelKind; provider: ProviderView | un
 
   return (
     <Card
-      title={
-        <Space>
-          <span>{title}</span>
-          {provider ? <Tag color="green">{t('channels.configured')}</Tag> : <Tag>{t('channels.notConfigured')}</Tag>}
-        </Space>
-      }
+      title={title}
       extra={
         <Button icon={<SendOutlined />} disabled={!provider} onClick={props.onTest}>
           {t('channels.sendTest')}
