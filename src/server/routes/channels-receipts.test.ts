@@ -114,6 +114,7 @@ describe.each(testStores())('delivery receipts over HTTP on $kind', (store) => {
     expect((await message(ok.id)).status).toBe('sent');
     expect((await post(paths.sms.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), JSON.stringify([report(ok, true)]))).status).toBe(404);
     expect((await post(paths.sms, '{"not":"an array"}')).status).toBe(400);
+    expect((await post(paths.sms, JSON.stringify([{ ...report(ok, false), err_msg: 'bad\u0000' }]))).status).toBe(400);
 
     const res = await post(paths.sms, JSON.stringify([report(ok, true), report(bad, false)]));
     expect(res.status).toBe(200);

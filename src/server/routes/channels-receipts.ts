@@ -20,6 +20,7 @@ import {
 } from '../../channels/index.ts';
 import { invalidInput, PatronError } from '../../lib/errors.ts';
 import type { AppContext } from '../context.ts';
+import { findUnstorableText } from '../text-guard.ts';
 
 const tokenParams = z.object({ token: z.string().max(100) });
 const wechatQuery = z.object({ signature: z.string().max(100).optional(), timestamp: z.string().max(20).optional(), nonce: z.string().max(100).optional(), echostr: z.string().max(200).optional() });
@@ -36,6 +37,9 @@ function parseJson<S extends z.ZodType>(raw: unknown, schema: S): z.infer<S> {
   } catch {
     throw invalidInput('The body is not JSON');
   }
+  // The body arrives raw (for signatures), so the app-wide guard saw only the text, not what its escapes decode to.
+  const unstorable = findUnstorableText(value, 'body');
+  if (unstorable !== undefined) throw invalidInput(`${unstorable}: text must not contain NUL characters (\\u0000) or unpaired UTF-16 surrogates`);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
