@@ -1,6 +1,6 @@
 import { ArrowLeftOutlined, EditOutlined, InboxOutlined, PauseCircleOutlined, PlayCircleOutlined, PlusOutlined, RocketOutlined, SaveOutlined } from '@ant-design/icons';
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
-import { Alert, App, Button, Card, Input, Popconfirm, Skeleton, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, Popconfirm, Select, Skeleton, Space, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/api-error.ts';
@@ -341,7 +341,21 @@ function JourneyEditor({ initial }: { initial: Journey | undefined }) {
           }}
           onConnect={(c: Connection) => !readOnly && change({ ...canvas, edges: connect(canvas.edges, c) })}
         />
-        <Card size="small" className="patron-journey-panel" data-testid="journey-panel">
+        <Card
+          size="small"
+          className="patron-journey-panel"
+          data-testid="journey-panel"
+          title={
+            // The keyboard's way to pick a node: the canvas needs a pointer.
+            <Select
+              aria-label={t('journeys.showSettingsOf')}
+              value={selected}
+              style={{ width: '100%' }}
+              options={canvas.nodes.map((n) => ({ value: n.id, label: n.type === 'trigger' ? t('journeys.triggerTitle') : `${t(`journeys.kinds.${(n as StepNode).data.step.kind}`)} · ${n.id}` }))}
+              onChange={(id: string) => setSelected(id)}
+            />
+          }
+        >
           {selectedNode?.type === 'trigger' ? (
             <TriggerSettings
               settings={canvas.settings}
