@@ -280,19 +280,20 @@ export async function redeemCoupon(db: Kysely<Database>, workspace: Workspace, i
 export async function releaseCouponsOfVoidOrders(trx: Trx, workspaceId: number, activity: { orderNumbers: readonly string[]; refundIds: readonly string[] }, now: Date): Promise<number> {
   if (activity.orderNumbers.length === 0 && activity.refundIds.length === 0) return 0;
   const ws = workspaceId;
-  // Starts from the coupons used on these orders (a small partial index), so imports without coupons pay one probe per order.
+  // The coupons used on these orders are found first (materialized: few or none), and only their orders are
+  // read, so a batch of orders in a workspace with few coupons costs one hashed scan, not a probe per order.
   const { rows } = await sql<{ id: number }>`
-    WITH touched AS (
-      SELECT unnest(${[...activity.orderNumbers]}::text[]) AS external_id
-      UNION
-      SELECT o.external_id FROM order_refunds f JOIN orders o ON o.workspace_id = f.workspace_id AND o.id = f.order_id
-      WHERE f.workspace_id = ${ws} AND f.external_id = ANY(${[...activity.refundIds]}::text[])
+    WITH used AS MATERIALIZED (
+      SELECT customer_id, id, order_external_id FROM coupons
+      WHERE workspace_id = ${ws} AND redeemed_at IS NOT NULL
+        AND (order_external_id = ANY(${[...activity.orderNumbers]}::text[]) OR order_external_id IN (
+          SELECT o.external_id FROM order_refunds f JOIN orders o ON o.workspace_id = f.workspace_id AND o.id = f.order_id
+          WHERE f.workspace_id = ${ws} AND f.external_id = ANY(${[...activity.refundIds]}::text[])))
     )
     UPDATE coupons c
     SET redeemed_at = NULL, order_external_id = NULL, order_total_minor = NULL, discount_minor = NULL, released_at = ${now}, released_order_external_id = c.order_external_id
-    FROM orders o
-    WHERE c.workspace_id = ${ws} AND c.order_external_id IN (SELECT external_id FROM touched) AND c.redeemed_at IS NOT NULL
-      AND o.workspace_id = ${ws} AND o.external_id = c.order_external_id
+    FROM used u JOIN orders o ON o.workspace_id = ${ws} AND o.external_id = u.order_external_id
+    WHERE c.workspace_id = ${ws} AND c.customer_id = u.customer_id AND c.id = u.id
       AND (o.status IN ('cancelled', 'refunded') OR (o.total_minor > 0 AND o.refunded_minor >= o.total_minor))
     RETURNING c.id`.execute(trx);
   return rows.length;
