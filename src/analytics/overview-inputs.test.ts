@@ -17,6 +17,7 @@ import {
   precomputedCohorts,
   precomputedKpis,
   precomputeOverview,
+  refreshOverview,
   rescoreChangedCustomers,
   runDueScoring,
   runScoring,
@@ -235,10 +236,13 @@ describe.each(testStores())('scores kept current without a manual run on $kind',
     const runs = await h.db.selectFrom('score_runs').select('workspace_id').where('as_of', '=', '2025-05-01').where('kind', '=', 'full').execute();
     expect(runs.filter((r) => r.workspace_id === ws.id)).toHaveLength(1);
     expect(runs).toHaveLength(both.length);
-    // Ten minutes on, the overview is due a refresh: the first claim takes it, the second finds it taken.
+    // Ten minutes on, the overview is due a refresh: the first claim takes it, the second finds it taken,
+    // and the views still say when they were computed.
     clock.set(new Date('2025-05-01T05:10:01Z'));
-    expect(await claimOverviewRefresh(h.db, ws.id, clock, 600_000)).toBe(true);
-    expect(await claimOverviewRefresh(h.db, ws.id, clock, 600_000)).toBe(false);
+    expect(await claimOverviewRefresh(h.db, ws.id, '2025-05-01', clock, 600_000)).toBe(true);
+    expect(await claimOverviewRefresh(h.db, ws.id, '2025-05-01', clock, 600_000)).toBe(false);
+    expect((await precomputedKpis(h.db, ws.id, '2025-04-02', '2025-05-01'))?.precomputed.computedAt).toEqual(new Date('2025-05-01T05:00:00Z'));
+    expect(await refreshOverview(h.db, ws, clock, 600_000)).toBe(false);
   });
 
   it('drains the queue and stops cleanly when started as the serving process does', async () => {

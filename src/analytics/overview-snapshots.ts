@@ -81,23 +81,23 @@ export async function precomputedCohorts(db: Kysely<Database>, workspaceId: numb
   return { cohorts: all.filter((c) => c.cohort >= from && c.cohort <= to), precomputed: { asOf: row.as_of, computedAt: row.computed_at } };
 }
 
-/** When the workspace's overview was last precomputed, if ever. */
+/** When the workspace's overview was last precomputed (or a refresh of it claimed), if ever. */
 export async function overviewComputedAt(db: Kysely<Database>, workspaceId: number): Promise<Date | undefined> {
   const r = await sql<{ at: Date | null }>`SELECT max(computed_at) AS at FROM analytics_overview WHERE workspace_id = ${workspaceId}`.execute(db);
   return r.rows[0]?.at ?? undefined;
 }
 
 /**
- * Claims a refresh of the workspace's precomputed overview that is due (computed more than `minMs` ago) by
- * moving its computed_at on: of several processes running the scheduler, only the first gets it.
+ * Claims a refresh of the workspace's precomputed overview that is due (last computed or claimed more than
+ * `minMs` ago): of several processes running the scheduler, only the first gets it. The claim is a row of
+ * its own, so the views keep saying when they were computed; precomputing replaces it with the new views.
  */
-export async function claimOverviewRefresh(db: Kysely<Database>, workspaceId: number, clock: Clock, minMs: number): Promise<boolean> {
+export async function claimOverviewRefresh(db: Kysely<Database>, workspaceId: number, asOf: string, clock: Clock, minMs: number): Promise<boolean> {
   const now = clock.now();
-  const r = await db
-    .updateTable('analytics_overview')
-    .set({ computed_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('computed_at', '<', new Date(now.getTime() - minMs))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const r = await sql`
+    INSERT INTO analytics_overview AS o (workspace_id, view, params, as_of, computed_at, payload)
+    VALUES (${workspaceId}, 'refresh_claim', '', ${asOf}::date, ${now}, '{}'::jsonb)
+    ON CONFLICT (workspace_id, view, params) DO UPDATE SET computed_at = excluded.computed_at, as_of = excluded.as_of
+    WHERE o.computed_at < ${new Date(now.getTime() - minMs)}`.execute(db);
+  return Number(r.numAffectedRows ?? 0) > 0;
 }

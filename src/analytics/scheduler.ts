@@ -72,7 +72,7 @@ export async function refreshOverview(db: Kysely<Database>, workspace: Workspace
   if (at && clock.now().getTime() - at.getTime() < minMs) return false;
   const latest = await latestScoreRun(db, workspace.id);
   if (!latest) return false;
-  if (at && !(await claimOverviewRefresh(db, workspace.id, clock, minMs))) return false;
+  if (!(await claimOverviewRefresh(db, workspace.id, latest.asOf, clock, minMs))) return false;
   await precomputeOverview(db, workspace, latest.asOf, clock);
   return true;
 }
