@@ -9,14 +9,7 @@ import { formatCount } from '../../format/numbers.ts';
 import { intlLocaleOf } from '../../i18n/languages.ts';
 import { useLanguage } from '../../i18n/use-language.ts';
 import { saveProgram, type Expiry, type Program } from './loyalty-api.ts';
-
-interface ProgramForm {
-  name: string;
-  pointsPerUnit: number;
-  unitMajor: number;
-  expiryKind: Expiry['kind'];
-  months: number;
-}
+import { formFromProgram, rulesFromForm, type ProgramForm } from './program-form.ts';
 
 /** How long points last, in words. */
 function ExpiryText({ expiry }: { expiry: Expiry }) {
@@ -44,10 +37,8 @@ export function ProgramPanel({ program, onSaved }: { program: Program | null; on
   const save = async (values: ProgramForm) => {
     setSaving(true);
     setError(undefined);
-    const expiry: Expiry = values.expiryKind === 'rolling' ? { kind: 'rolling', months: values.months } : values.expiryKind === 'end_of_year' ? { kind: 'end_of_year', extraYears: 0 } : { kind: 'never' };
-    const earn = { ...(program?.rules.earn ?? {}), pointsPerUnit: values.pointsPerUnit, unitMinor: Math.round(values.unitMajor * 100) };
     try {
-      await saveProgram(client, { name: values.name, rules: { ...(program?.rules ?? {}), earn: earn as Program['rules']['earn'], expiry } });
+      await saveProgram(client, { name: values.name, rules: rulesFromForm(program?.rules, values) });
       setEditing(false);
       onSaved();
     } catch (e) {
@@ -57,15 +48,7 @@ export function ProgramPanel({ program, onSaved }: { program: Program | null; on
     }
   };
 
-  const initial: ProgramForm = program
-    ? {
-        name: program.name,
-        pointsPerUnit: program.rules.earn.pointsPerUnit,
-        unitMajor: program.rules.earn.unitMinor / 100,
-        expiryKind: program.rules.expiry.kind,
-        months: program.rules.expiry.kind === 'rolling' ? program.rules.expiry.months : 12,
-      }
-    : { name: '', pointsPerUnit: 1, unitMajor: 1, expiryKind: 'rolling', months: 12 };
+  const initial = formFromProgram(program);
 
   const editor = (
     <Form<ProgramForm> form={form} layout="vertical" initialValues={initial} onFinish={save} style={{ maxWidth: 560 }} aria-label={t('loyalty.program.formLabel')}>
