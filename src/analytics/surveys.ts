@@ -17,7 +17,7 @@ export interface SurveyScore {
 }
 
 const noResponses = (survey: string) =>
-  `No ${survey} responses in this period: track "${surveyEventName}" events with properties { survey: '${survey.toLowerCase()}', score } or import them with patron import events.`;
+  `No ${survey} responses in this period: track "${surveyEventName}" events with properties { survey: '${survey.toLowerCase()}', score } or import them with patron import surveys.`;
 
 /**
  * NPS and CSAT over the survey responses tracked in [from, to] (ISO days in the workspace's time zone): NPS from 0–10 scores (Reichheld 2003:

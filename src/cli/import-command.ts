@@ -60,6 +60,8 @@ Examples:
       --map CustomerID=customer.external_id --map StockCode=sku --map Description=product_name \\
       --map Quantity=quantity --map UnitPrice=unit_price --currency GBP --timezone Europe/London --refund-prefix C
   patron import events clicks.jsonl --map user=customer.external_id --map ts=timestamp --keep-extra
+  patron import surveys nps-export.csv --map 会员号=customer.external_id --map 评分=score --map 提交时间=answered_at \
+      --map 问卷=survey --map 意见=comment
 
 Full reference: docs/import.md`;
 
@@ -127,12 +129,12 @@ function progressBar(): { update(p: ImportProgress): void; stop(): void } {
 /** `patron import KIND FILE`: stream a file into a workspace in batches, with a rejects file and a summary. */
 export function importCommand(): Command {
   return new Command('import')
-    .description('Import customers, orders, products or events from a CSV, Excel (.xlsx) or JSON Lines file')
+    .description('Import customers, orders, products, events or survey answers (NPS, CSAT) from a CSV, Excel (.xlsx) or JSON Lines file')
     .addArgument(new Argument('<kind>', 'what the file holds (spend: marketing spend per channel, columns channel, period, amount)').choices([...importKinds, 'spend']))
     .argument('<file>', 'the file to import (.csv, .tsv, .xlsx, .jsonl)')
     .option('--map <column=field>', 'map a file column onto a field (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--map-file <path>', 'JSON file mapping columns to fields, e.g. {"order_date": "ordered_at"}')
-    .option('--keep-extra', 'keep unmapped columns as attributes (customers, products) or properties (events)')
+    .option('--keep-extra', 'keep unmapped columns as attributes (customers, products) or properties (events, surveys)')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(fileFormats))
     .option('--workspace <slug>', 'workspace to import into; created when missing', 'demo')
     .option('--country <code>', "country of phone numbers without a country code (default: the workspace's; CN for a new one)")

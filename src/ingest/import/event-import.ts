@@ -72,27 +72,29 @@ export function derivedMessageId(source: SourceRow): string {
 
 /** Events: attributed to the profile of their identities, de-duplicated by message id. */
 export function eventImporter(ctx: RowContext, present?: ReadonlySet<string>): KindImporter<EventLine> {
-  return {
-    schema: eventSchema(ctx, present),
-    createBatch: (workspace, run) =>
-      arrayBatch<EventLine>((rows) => async (trx) => {
-        const outcome = emptyOutcome();
-        const customerIds = await resolveCustomers(trx, workspace, rows.map(({ row }) => ({ identities: row.identities })), 'import');
-        const events: EventRow[] = rows.map(({ row, source }, i) => ({
-          messageId: row.messageId ?? derivedMessageId(source),
-          customerId: customerIds[i]!,
-          anonymousId: row.identities.find((id) => id.type === 'anonymous_id')?.value ?? null,
-          type: row.type,
-          name: row.name,
-          occurredAt: row.occurredAt,
-          receivedAt: run.startedAt,
-          properties: row.properties,
-          context: { source: 'import', file: ctx.fileName },
-        }));
-        const fresh = await recordEvents(trx, workspace.id, events);
-        outcome.inserted = fresh.size;
-        outcome.unchanged = rows.length - fresh.size;
-        return outcome;
-      }),
-  };
+  return { schema: eventSchema(ctx, present), createBatch: eventBatch(ctx) };
+}
+
+/** Writes valid event rows: each to the profile of its identities, once per message id. */
+export function eventBatch(ctx: RowContext): KindImporter<EventLine>['createBatch'] {
+  return (workspace, run) =>
+    arrayBatch<EventLine>((rows) => async (trx) => {
+      const outcome = emptyOutcome();
+      const customerIds = await resolveCustomers(trx, workspace, rows.map(({ row }) => ({ identities: row.identities })), 'import');
+      const events: EventRow[] = rows.map(({ row, source }, i) => ({
+        messageId: row.messageId ?? derivedMessageId(source),
+        customerId: customerIds[i]!,
+        anonymousId: row.identities.find((id) => id.type === 'anonymous_id')?.value ?? null,
+        type: row.type,
+        name: row.name,
+        occurredAt: row.occurredAt,
+        receivedAt: run.startedAt,
+        properties: row.properties,
+        context: { source: 'import', file: ctx.fileName },
+      }));
+      const fresh = await recordEvents(trx, workspace.id, events);
+      outcome.inserted = fresh.size;
+      outcome.unchanged = rows.length - fresh.size;
+      return outcome;
+    });
 }

@@ -2,7 +2,7 @@ import { identityTypes } from '../../access/index.ts';
 import { consentChannels } from '../../customers/index.ts';
 
 /** What `patron import` can load. */
-export const importKinds = ['customers', 'orders', 'products', 'events'] as const;
+export const importKinds = ['customers', 'orders', 'products', 'events', 'surveys'] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 /** A field a file column can be mapped onto. */
@@ -79,6 +79,15 @@ export const targetFields: Record<ImportKind, readonly TargetField[]> = {
     { name: 'properties.KEY', description: 'one property named KEY' },
     { name: 'message_id', description: 'unique id of the event (derived from the row when absent)' },
   ],
+  surveys: [
+    ...customerIdentityFields('customer.'),
+    { name: 'survey', description: 'nps (score 0–10) or csat (score 1–5) (required)' },
+    { name: 'score', description: 'the answer, a whole number on the survey\'s scale (required)' },
+    { name: 'answered_at', description: 'when the customer answered (required)' },
+    { name: 'comment', description: "the customer's comment" },
+    { name: 'response_id', description: "the survey tool's id of the response (derived from the row when absent)" },
+    { name: 'properties.KEY', description: 'anything else about the answer, e.g. properties.store' },
+  ],
 };
 
 const identityFieldNames = (prefix: string) => identityTypes.map((t) => `${prefix}${t}`);
@@ -89,11 +98,12 @@ export const requiredFields: Record<ImportKind, readonly (readonly string[])[]> 
   orders: [['ordered_at'], ['amount', 'unit_price', 'order_total']],
   products: [['sku'], ['name']],
   events: [['timestamp'], identityFieldNames('customer.')],
+  surveys: [['survey'], ['score'], ['answered_at'], identityFieldNames('customer.')],
 };
 
 /** The prefix under which a kind keeps free-form keys (`attributes.` or `properties.`), if any. */
 export function freeFormPrefix(kind: ImportKind): 'attributes' | 'properties' | undefined {
-  return kind === 'events' ? 'properties' : kind === 'customers' || kind === 'products' ? 'attributes' : undefined;
+  return kind === 'events' || kind === 'surveys' ? 'properties' : kind === 'customers' || kind === 'products' ? 'attributes' : undefined;
 }
 
 /** Whether `name` is a field of the kind (including `attributes.<key>` / `properties.<key>`). */

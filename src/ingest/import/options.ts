@@ -10,7 +10,7 @@ export const importOptionsSchema = z.object({
   format: z.enum(fileFormats).optional(),
   /** Column → field pairs; columns named like a field are mapped without one. */
   mapping: z.array(z.object({ source: z.string().min(1), target: z.string().min(1) })).default([]),
-  /** Keep unmapped columns as attributes (customers, products) or properties (events). */
+  /** Keep unmapped columns as attributes (customers, products) or properties (events, surveys). */
   keepExtra: z.boolean().default(false),
   /** Any bad row rejects the whole file; the file is validated before anything is written. */
   strict: z.boolean().default(false),

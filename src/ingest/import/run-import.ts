@@ -5,6 +5,7 @@ import type { Database } from '../../db/index.ts';
 import { invalidInput } from '../../lib/errors.ts';
 import { customerImporter } from './customer-import.ts';
 import { eventImporter } from './event-import.ts';
+import { surveyImporter } from './survey-import.ts';
 import { freeFormPrefix, type ImportKind } from './fields.ts';
 import { emptyOutcome, extraKey, schemaInput, type BatchOutcome, type ImportRun, type KindImporter, type RowContext, type RowReject } from './import-kind.ts';
 import { bindMapping, type BoundMapping } from './mapping.ts';
@@ -58,6 +59,7 @@ const importers: Record<ImportKind, ImporterFactory> = {
   orders: orderImporter as ImporterFactory,
   products: productImporter as ImporterFactory,
   events: eventImporter as ImporterFactory,
+  surveys: surveyImporter as ImporterFactory,
 };
 
 /** Thrown inside a --strict batch transaction to roll it back when the database refuses a row. */
@@ -92,7 +94,7 @@ function rowContext(options: ParsedImportOptions, workspace: Workspace): RowCont
 }
 
 /**
- * Imports a CSV, Excel or JSON Lines file of customers, orders, products or events into a workspace.
+ * Imports a CSV, Excel or JSON Lines file of customers, orders, products, events or survey answers into a workspace.
  * The file is streamed and written in batches, each in one transaction with the bulk functions, so
  * memory stays flat; bad rows go to the rejects file and the good ones go in; importing the same file
  * again changes nothing. With `strict`, the whole file is validated first and nothing is written if
