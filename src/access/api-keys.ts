@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { PatronError } from '../lib/errors.ts';
+import { recordAudit, scopedEntry, type AuditScope } from './audit.ts';
 import { defaultKeyScopes, permissions, type Permission } from './permissions.ts';
 
 /** write: the tracking API only (safe to ship in a browser or app); secret: the admin API. */
@@ -54,25 +55,33 @@ function scopesOf(kind: ApiKeyKind, stored: readonly string[] | null): readonly 
 export async function createApiKey(
   db: Kysely<Database>,
   input: { workspaceId: number; kind: ApiKeyKind; name: string; scopes?: readonly Permission[]; createdBy?: number; plain?: string },
+  audit?: AuditScope,
 ): Promise<{ id: number; key: string }> {
   if (input.kind === 'write' && input.scopes !== undefined) {
     throw new PatronError('invalid_input', 'Write keys reach only the tracking API and take no scopes; leave scopes out or create a secret key', { path: ['scopes'] });
   }
   const key = input.plain ?? `${input.kind === 'write' ? 'pw' : 'ps'}_${randomBytes(24).toString('base64url')}`;
-  const row = await db
-    .insertInto('api_keys')
-    .values({
-      workspace_id: input.workspaceId,
-      kind: input.kind,
-      name: input.name,
-      key_hash: hashApiKey(key),
-      key_prefix: key.slice(0, 6),
-      scopes: input.scopes === undefined ? null : [...input.scopes],
-      created_by: input.createdBy ?? null,
-    })
-    .onConflict((oc) => oc.column('key_hash').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const row = await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('api_keys')
+      .values({
+        workspace_id: input.workspaceId,
+        kind: input.kind,
+        name: input.name,
+        key_hash: hashApiKey(key),
+        key_prefix: key.slice(0, 6),
+        scopes: input.scopes === undefined ? null : [...input.scopes],
+        created_by: input.createdBy ?? null,
+      })
+      .onConflict((oc) => oc.column('key_hash').doNothing())
+      .returning(['id', 'key_prefix'])
+      .executeTakeFirst();
+    if (inserted && audit) {
+      const after = { kind: input.kind, name: input.name, prefix: inserted.key_prefix, scopes: [...scopesOf(input.kind, input.scopes === undefined ? null : input.scopes)] };
+      await recordAudit(trx, scopedEntry(audit, { workspaceId: input.workspaceId, targetType: 'api_key', targetId: inserted.id, after }));
+    }
+    return inserted;
+  });
   if (!row) throw new PatronError('conflict', 'That API key already exists');
   return { id: row.id, key };
 }
@@ -120,15 +129,19 @@ export async function listApiKeys(db: Kysely<Database>, workspaceId: number): Pr
 }
 
 /** Revokes a key of the workspace; revoking a revoked key is a conflict, another workspace's key is not found. */
-export async function revokeApiKey(db: Kysely<Database>, workspaceId: number, id: number, now: Date): Promise<ApiKeyInfo> {
-  const row = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+export async function revokeApiKey(db: Kysely<Database>, workspaceId: number, id: number, now: Date, audit?: AuditScope): Promise<ApiKeyInfo> {
+  const row = await db.transaction().execute(async (trx) => {
+    const revoked = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (revoked && audit) await recordAudit(trx, scopedEntry(audit, { workspaceId, targetType: 'api_key', targetId: id, before: { revokedAt: null }, after: { revokedAt: now } }));
+    return revoked;
+  });
   if (!row) {
     const exists = await db.selectFrom('api_keys').select('id').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     if (exists) throw new PatronError('conflict', `API key ${id} is already revoked`, { path: ['id'], value: id });

@@ -57,12 +57,13 @@ describe.each(testStores())('invitations, workspaces and password resets on $kin
     await createUser(h.db, ws.id, { email: `owner-${ws.id}@example.com`, name: 'Olga Owner', password: 'owner-password', role: 'owner' });
     await createUser(h.db, ws.id, { email: `admin-${ws.id}@example.com`, name: 'Adam Admin', password: 'admin-password', role: 'admin' });
     await createUser(h.db, bare.id, { email: `owner-${bare.id}@example.com`, name: 'Bea', password: 'bare-password', role: 'owner' });
-  });
+    // Opening and migrating a store takes most of a minute when the machine is busy.
+  }, 180_000);
   afterAll(async () => {
-    await app.close();
+    await app?.close();
     closeEmailTransports();
-    await smtp.close();
-    await h.close();
+    await smtp?.close();
+    await h?.close();
   });
 
   it('invite → email with a single-use link → accept with name and password → signed in with the role’s permissions', async () => {

@@ -403,9 +403,8 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
       handler: async (req) => {
         const scopes = req.body.kind === 'secret' ? grantableScopes(req.caller, req.body.scopes) : req.body.scopes;
         const createdBy = req.caller.actor.type === 'user' ? req.caller.actor.id : undefined;
-        const created = await createApiKey(ctx.db, { workspaceId: req.caller.workspace.id, kind: req.body.kind, name: req.body.name, scopes, createdBy });
+        const created = await createApiKey(ctx.db, { workspaceId: req.caller.workspace.id, kind: req.body.kind, name: req.body.name, scopes, createdBy }, auditScope(req, ctx));
         const info = (await listApiKeys(ctx.db, req.caller.workspace.id)).find((k) => k.id === created.id)!;
-        req.auditChange = { targetType: 'api_key', targetId: created.id, after: { kind: info.kind, name: info.name, prefix: info.prefix, scopes: [...info.scopes] } };
         return { ...info, key: created.key };
       },
     });
@@ -414,9 +413,8 @@ export function accessRoutes(ctx: AppContext): FastifyPluginAsync {
       config: { permission: 'keys:manage' },
       schema: { tags: ['access'], summary: 'Revoke an API key: it stops working at once', params: idParams },
       handler: async (req) => {
-        const revoked = await revokeApiKey(ctx.db, req.caller.workspace.id, req.params.id, ctx.clock.now());
+        const revoked = await revokeApiKey(ctx.db, req.caller.workspace.id, req.params.id, ctx.clock.now(), auditScope(req, ctx));
         ctx.verifyKey.forget();
-        req.auditChange = { targetType: 'api_key', targetId: revoked.id, before: { revokedAt: null }, after: { revokedAt: revoked.revokedAt?.toISOString() ?? null } };
         return revoked;
       },
     });
