@@ -85,7 +85,7 @@ const invitationJson = (i: Invitation) => ({
   revokedAt: i.revokedAt?.toISOString() ?? null,
 });
 
-const workspaceParams = z.object({ workspaceId: z.coerce.number().int().positive() });
+const workspaceParams = z.object({ workspaceId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 const userJson = (u: User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString(), lastLoginAt: u.lastLoginAt?.toISOString() ?? null });
 
