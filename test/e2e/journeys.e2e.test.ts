@@ -276,6 +276,61 @@ describe.skipIf(!hasChromium)('journeys and campaigns in chromium', () => {
     await shot('journeys-09-campaign-list');
   });
 
+  it('branches on a rule from the segments builder and splits A/B, connecting outputs from the keyboard', async () => {
+    // By its whole title: a dropdown closing after a choice is still in the page for a moment.
+    const option = (title: string) => page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
+    // Antd draws the chosen value over a select's input: the click goes to the input underneath.
+    const open = (label: string) => panel().getByRole('combobox', { name: label, exact: true }).click({ force: true });
+    const pick = async (title: string) => {
+      await open('查看设置');
+      await option(title).click();
+    };
+    await page.goto(`${base}/journeys/new`);
+    await page.getByLabel('名称', { exact: true }).fill('复购提醒 A/B');
+    // Segment entry: the first saved segment is proposed.
+    await open('客户进入的方式');
+    await option('进入或离开分群').click();
+    await expect.poll(() => node('trigger').innerText()).toContain('进入分群 复购客户');
+
+    await page.getByRole('button', { name: '添加步骤：条件分支', exact: true }).click();
+    await panel().getByRole('button', { name: /添加条件$/ }).click();
+    await page.getByRole('menuitem', { name: '订单', exact: true }).click();
+    await expect.poll(() => node('branch_1').innerText()).toContain('1 个条件');
+    // The split hangs from the branch's "yes", the exit (added with the branch selected again) from its "no".
+    await page.getByRole('button', { name: '添加步骤：A/B 分流', exact: true }).click();
+    await pick('条件分支 · branch_1');
+    await page.getByRole('button', { name: '添加步骤：退出', exact: true }).click();
+    await pick('A/B 分流 · split_1');
+    await page.getByRole('button', { name: '添加步骤：发送消息', exact: true }).click();
+    await panel().getByLabel('消息正文').fill('好久不见，{{ customer.name }}');
+    await open('下一步');
+    await option('exit_1').click();
+    await pick('A/B 分流 · split_1');
+    await open('B');
+    await option('exit_1').click();
+    await shot('journeys-13-branch-and-split');
+
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.waitForURL(/\/journeys\/\d+$/);
+    const saved = await api<Journey>(`/journeys/${new URL(page.url()).pathname.split('/').pop()}`);
+    expect(saved.graph).toMatchObject({
+      trigger: { kind: 'segment', segmentId, on: 'entry' },
+      entry: 'branch_1',
+      nodes: {
+        branch_1: { kind: 'branch', rule: { version: 1, root: { all: [expect.objectContaining({ kind: 'orders' })] } }, yes: 'split_1', no: 'exit_1' },
+        split_1: {
+          kind: 'split',
+          branches: [
+            { name: 'A', weight: 1, next: 'send_1' },
+            { name: 'B', weight: 1, next: 'exit_1' },
+          ],
+        },
+        send_1: { kind: 'send', content: { text: '好久不见，{{ customer.name }}' }, next: 'exit_1' },
+        exit_1: { kind: 'exit' },
+      },
+    });
+  });
+
   it('switches to English', async () => {
     await page.goto(`${base}/journeys`);
     await page.getByRole('heading', { name: '自动化旅程' }).waitFor();
