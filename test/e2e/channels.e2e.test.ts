@@ -2,7 +2,8 @@
 // configure a webhook channel pointing at a real receiver on loopback (which checks the signature and posts a
 // signed delivery receipt back to the address the page shows), see that the secret is never sent back, send a
 // test message from the page and watch it reach "delivered" in the message log and on the customer 360, set a
-// frequency cap and quiet hours, and read the pages in English. Screenshots go to test-artifacts/console/channels-*.png.
+// frequency cap and quiet hours, see a bounced address on the suppression list and take it off, and read the
+// pages in English. Screenshots go to test-artifacts/console/channels-*.png.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +28,8 @@ interface Receiver {
   readonly received: { key: string; body: Record<string, unknown> }[];
   rejected: number;
   receiptUrl: string | null;
+  /** What the receiver reports for the messages it gets. */
+  reportAs: 'delivered' | 'bounced';
   readonly receiptStatuses: number[];
   close(): Promise<void>;
 }
@@ -37,6 +40,7 @@ async function startReceiver(): Promise<Receiver> {
     received: [],
     rejected: 0,
     receiptUrl: null,
+    reportAs: 'delivered',
     receiptStatuses: [],
     close: async () => undefined,
   };
@@ -60,7 +64,7 @@ async function startReceiver(): Promise<Receiver> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       // The app shows the message to its user, then tells Patron, signed like the message it got.
       if (state.receiptUrl) {
-        const receipt = JSON.stringify({ receipts: [{ idempotencyKey: key, status: 'delivered' }] });
+        const receipt = JSON.stringify({ receipts: [{ idempotencyKey: key, status: state.reportAs, ...(state.reportAs === 'bounced' ? { reason: 'no such app user' } : {}) }] });
         const ts = Math.floor(Date.now() / 1000);
         void fetch(state.receiptUrl, {
           method: 'POST',
@@ -123,9 +127,9 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await signIn(page, key);
     await page.getByRole('heading', { name: '触达渠道', level: 2 }).waitFor();
     const nav = page.getByRole('navigation', { name: '主导航' });
-    await expect.poll(() => nav.locator('.ant-menu-item-selected').innerText()).toBe('触达渠道');
+    await expect.poll(() => nav.locator('.ant-menu-item-selected').innerText(), { timeout: 10_000 }).toBe('触达渠道');
     const tabs = page.getByRole('tab');
-    await expect.poll(async () => (await tabs.allInnerTexts()).map((text) => text.replace(/\s+/g, ''))).toEqual(['邮件（SMTP）未配置', '短信（阿里云）未配置', '微信公众号未配置', 'Webhook未配置']);
+    await expect.poll(async () => (await tabs.allInnerTexts()).map((text) => text.replace(/\s+/g, '')), { timeout: 10_000 }).toEqual(['邮件（SMTP）未配置', '短信（阿里云）未配置', '微信公众号未配置', 'Webhook未配置']);
     await page.getByRole('tab', { name: /^Webhook/ }).click();
     expect(await page.getByTestId('channel-webhook').getByRole('button', { name: '发送测试消息' }).isDisabled()).toBe(true);
     await shot('channels-01-unconfigured');
@@ -190,7 +194,7 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await page.getByRole('navigation', { name: '主导航' }).getByText('消息记录').click();
     await page.getByRole('heading', { name: '消息记录', level: 2 }).waitFor();
     const rows = page.getByTestId('message-log').locator('tbody tr.ant-table-row');
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
     expect(await rows.first().locator('[data-status]').getAttribute('data-status')).toBe('delivered');
     expect(await rows.first().innerText()).toContain('已送达');
 
@@ -203,8 +207,8 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await page.locator('.ant-select', { has: page.locator('#filter-status') }).click();
     await option('已送达').click();
     await page.getByRole('button', { name: '筛选' }).click();
-    await expect.poll(() => rows.count()).toBe(1);
-    await expect.poll(() => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count()).toBe(0);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count(), { timeout: 10_000 }).toBe(0);
     await shot('channels-05-message-log');
 
     // The customer's 360 lists the message with its status.
@@ -236,6 +240,32 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await shot('channels-07-contact-policy');
   });
 
+  it('lists a bounced address on the suppression list, and takes it off again', async () => {
+    // A second customer's app user is gone: the receiver reports the test message as bounced.
+    receiver.reportAs = 'bounced';
+    const other = (await api<{ customers: { id: number; name: string }[] }>('/customers?q=李娜')).customers[0]!;
+    const res = await fetch(`${base}/api/channels/providers/webhook/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: other.id, content: { text: 'hi' } }),
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => receiver.receiptStatuses, { timeout: 10_000 }).toEqual([200, 200]);
+    await page.reload();
+    const card = page.getByTestId('suppressions');
+    const row = card.locator('tbody tr.ant-table-row');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.first().innerText()).toMatch(new RegExp(`Webhook\\s+${other.id}\\s+退信`));
+    await card.scrollIntoViewIfNeeded();
+    await shot('channels-08-suppressions');
+    await card.getByRole('button', { name: `将 ${other.id} 移出屏蔽名单` }).click();
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '移除' }).click();
+    await page.getByText(`已将 ${other.id} 移出屏蔽名单`).waitFor();
+    await card.getByText('没有被屏蔽的地址。').waitFor();
+    const [bounced] = (await api<{ messages: MessageLogEntry[] }>(`/channels/messages?customerId=${other.id}`)).messages;
+    expect(bounced).toMatchObject({ status: 'bounced', reason: 'no such app user' });
+  });
+
   it('reads in English', async () => {
     await page.getByText('English', { exact: true }).click();
     await page.getByRole('heading', { name: 'Contact policy', level: 2 }).waitFor();
@@ -243,11 +273,11 @@ describe.skipIf(!hasChromium)('channels settings in chromium', () => {
     await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Message log').click();
     await page.getByRole('heading', { name: 'Message log', level: 2 }).waitFor();
     await page.getByTestId('message-log').getByText('Delivered').waitFor();
-    await shot('channels-08-message-log-en');
+    await shot('channels-09-message-log-en');
     await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Channels').click();
     await page.getByRole('heading', { name: 'Channels', level: 2 }).waitFor();
     await page.getByRole('tab', { name: /^Webhook\s*Configured$/ }).waitFor();
-    await shot('channels-09-channels-en');
+    await shot('channels-10-channels-en');
     await page.getByText('中文', { exact: true }).click();
     await page.getByRole('heading', { name: '触达渠道', level: 2 }).waitFor();
   });

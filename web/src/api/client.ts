@@ -88,6 +88,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (error.code === 'unauthorized') options.onUnauthorized?.(error);
       throw error;
     }
+    if (response.status === 204) return undefined as T;
     try {
       return (await response.json()) as T;
     } catch {

@@ -77,3 +77,24 @@ export function saveContactPolicy(client: ApiClient, policy: ContactPolicy): Pro
 export function fetchMessages(client: ApiClient, filters: MessageFilters & { before?: number; limit?: number }): Promise<{ messages: MessageLogEntry[]; next: number | null }> {
   return client.get('/channels/messages', { channel: filters.channel, status: filters.status, customerId: filters.customerId, before: filters.before, limit: filters.limit });
 }
+
+/** An address no message is sent to on its channel (bounced, complained, or added by hand). */
+export interface Suppression {
+  readonly channel: ChannelKind;
+  readonly address: string;
+  readonly reason: string;
+  readonly source: string;
+  readonly createdAt: string;
+}
+
+export function fetchSuppressions(client: ApiClient, filter: { channel?: ChannelKind; prefix?: string }): Promise<Suppression[]> {
+  return client.get('/channels/suppressions', { channel: filter.channel, prefix: filter.prefix, limit: 200 });
+}
+
+export function addSuppression(client: ApiClient, item: { channel: ChannelKind; address: string; reason?: string }): Promise<{ added: number }> {
+  return client.post('/channels/suppressions', { items: [item] });
+}
+
+export function removeSuppression(client: ApiClient, channel: ChannelKind, address: string): Promise<unknown> {
+  return client.delete(`/channels/suppressions/${channel}/${encodeURIComponent(address)}`);
+}

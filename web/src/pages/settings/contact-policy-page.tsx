@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useApiClient } from '../../api/api-context.tsx';
 import { useRequest } from '../../api/use-request.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ContactSuppressionsCard } from './contact-suppressions-card.tsx';
 import { channelKinds, fetchContactPolicy, saveContactPolicy, type CapRule, type ChannelKind, type ContactPolicy } from './channels-api.ts';
 
 interface Values {
@@ -161,6 +162,7 @@ export function ContactPolicyPage() {
           </Space>
         </Form>
       ) : null}
+      <ContactSuppressionsCard />
     </Space>
   );
 }
