@@ -1,6 +1,6 @@
 // Shared pieces of the browser tests: the console build, the real server on a test store, and
 // Debian's chromium through playwright-core, with screenshots in test-artifacts/console/.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -44,8 +44,13 @@ export async function buildConsole(): Promise<void> {
     }
   }
   try {
-    const build = spawnSync(process.execPath, [join(root, 'scripts', 'build-web-if-stale.js'), '--strict'], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`the console build failed:\n${build.stdout}\n${build.stderr}`);
+    // Not spawnSync: a worker blocked for the whole build misses vitest's heartbeat on a loaded machine.
+    const build = spawn(process.execPath, [join(root, 'scripts', 'build-web-if-stale.js'), '--strict'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    build.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    build.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const status = await new Promise<number | null>((resolve, reject) => build.on('error', reject).on('close', resolve));
+    if (status !== 0) throw new Error(`the console build failed:\n${output}`);
   } finally {
     rmSync(buildLock, { recursive: true, force: true });
   }
