@@ -32,6 +32,11 @@ export function ContactSuppressionsCard() {
       setAdding(false);
     }
   };
+  // Sources are written by the server: "message <id>" for a bounce or complaint, "api" for one added by hand.
+  const sourceText = (source: string) => {
+    const fromMessage = /^message (\d+)$/.exec(source);
+    return fromMessage ? t('suppressions.fromMessage', { id: fromMessage[1] }) : source === 'api' ? t('suppressions.byHand') : source;
+  };
   const remove = async (row: Suppression) => {
     try {
       await removeSuppression(client, row.channel, row.address);
@@ -81,7 +86,7 @@ export function ContactSuppressionsCard() {
             { title: t('messages.channel'), dataIndex: 'channel', render: (c: ChannelKind) => t(`channels.kinds.${c}`) },
             { title: t('suppressions.address'), dataIndex: 'address', render: (a: string) => <code className="patron-code">{a}</code> },
             { title: t('messages.reason'), dataIndex: 'reason', render: (r: string) => t(`suppressions.reasons.${r}`, { defaultValue: r }) },
-            { title: t('suppressions.source'), dataIndex: 'source' },
+            { title: t('suppressions.source'), dataIndex: 'source', render: (source: string) => sourceText(source) },
             { title: t('suppressions.since'), dataIndex: 'createdAt', render: (at: string) => formatDateTime(at, i18n.language) },
             {
               title: t('suppressions.actions'),
