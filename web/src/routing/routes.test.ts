@@ -28,6 +28,9 @@ describe('routes', () => {
     expect(parseRoute('/settings/users')).toEqual({ kind: 'users' });
     expect(parseRoute('/settings/keys/')).toEqual({ kind: 'keys' });
     expect(parseRoute('/settings/audit')).toEqual({ kind: 'audit' });
+    expect(parseRoute('/settings/channels')).toEqual({ kind: 'channels' });
+    expect(parseRoute('/settings/contact-policy/')).toEqual({ kind: 'contact' });
+    expect(parseRoute('/settings/messages')).toEqual({ kind: 'messages' });
     expect(parseRoute('/customers/42')).toEqual({ kind: 'customer', id: 42 });
     expect(parseRoute('/customers/abc')).toEqual({ kind: 'not_found' });
     expect(parseRoute('/segments')).toEqual({ kind: 'segments' });
