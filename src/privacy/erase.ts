@@ -58,6 +58,7 @@ export const erasureCatalogue = {
   loyalty_lots: 'deleted',
   loyalty_lot_uses: 'deleted',
   loyalty_tier_changes: 'deleted',
+  loyalty_merges: 'deleted, with the merge records they belong to (points and tiers moved by a merge)',
   coupons: 'deleted (the order totals keep the discounts that were used)',
   messages: 'kept for campaign and journey reports on the tombstone, with the address, content and provider id removed',
   campaign_recipients: 'kept for campaign reports on the tombstone (variant and outcome only)',
@@ -171,6 +172,13 @@ async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId
       .where((eb) => eb.or([eb('survivor_id', 'in', ids), eb('merged_id', 'in', ids)]))
       .executeTakeFirst(),
   );
+  const loyaltyMerges = affected(
+    await trx
+      .deleteFrom('loyalty_merges')
+      .where('workspace_id', '=', ws)
+      .where((eb) => eb.or([eb('survivor_id', 'in', ids), eb('merged_id', 'in', ids)]))
+      .executeTakeFirst(),
+  );
   const blocks = affected(
     await trx
       .deleteFrom('merge_blocks')
@@ -199,6 +207,7 @@ async function eraseRows(trx: Trx, ws: number, subject: DataSubject, tombstoneId
     loyalty_postings: await perCustomer('loyalty_postings'),
     loyalty_tier_changes: await perCustomer('loyalty_tier_changes'),
     loyalty_accounts: await perCustomer('loyalty_accounts'),
+    loyalty_merges: loyaltyMerges,
     coupons: await perCustomer('coupons'),
     messages: await anonymizeMessages(trx, ws, ids, tombstoneId),
     campaign_recipients: await moveCampaignRecipients(trx, ws, ids, tombstoneId),

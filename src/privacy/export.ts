@@ -66,6 +66,8 @@ export interface CustomerExport {
     readonly lotUses: Row[];
     readonly tierChanges: Row[];
     readonly coupons: Row[];
+    /** Points and tiers a profile merge moved between this person's profiles and others. */
+    readonly merges: Row[];
   };
   readonly messages: Row[];
   readonly campaignRecipients: Row[];
@@ -163,7 +165,7 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
             .orderBy('id')
             .execute(),
         ]);
-      const [segmentMemberships, accounts, postings, lots, lotUses, tierChanges, coupons, messages, campaignRecipients, journeyEntries, journeyTasks] = await Promise.all([
+      const [segmentMemberships, accounts, postings, lots, lotUses, tierChanges, coupons, loyaltyMerges, messages, campaignRecipients, journeyEntries, journeyTasks] = await Promise.all([
         byCustomer('segment_memberships'),
         byCustomer('loyalty_accounts'),
         byCustomer('loyalty_postings'),
@@ -171,6 +173,13 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
         byCustomer('loyalty_lot_uses'),
         byCustomer('loyalty_tier_changes'),
         byCustomer('coupons'),
+        trx
+          .selectFrom('loyalty_merges')
+          .selectAll()
+          .where('workspace_id', '=', ws)
+          .where((eb) => eb.or([eb('survivor_id', 'in', ids), eb('merged_id', 'in', ids)]))
+          .orderBy('merged_at')
+          .execute(),
         byCustomer('messages'),
         byCustomer('campaign_recipients'),
         byCustomer('journey_entries'),
@@ -208,7 +217,7 @@ export async function exportCustomerData(db: Kysely<Database>, workspace: Worksp
         mergeBlocks: strip(mergeBlocks),
         identityConflicts: strip(conflicts),
         segmentMemberships: strip(segmentMemberships),
-        loyalty: { accounts: strip(accounts), postings: strip(postings), lots: strip(lots), lotUses: strip(lotUses), tierChanges: strip(tierChanges), coupons: strip(coupons) },
+        loyalty: { accounts: strip(accounts), postings: strip(postings), lots: strip(lots), lotUses: strip(lotUses), tierChanges: strip(tierChanges), coupons: strip(coupons), merges: strip(loyaltyMerges) },
         messages: strip(messages),
         campaignRecipients: strip(campaignRecipients),
         journeyEntries: strip(journeyEntries),

@@ -102,6 +102,9 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     const journey = await sql<{ id: number }>`INSERT INTO journeys (workspace_id, name, state, created_at, updated_at) VALUES (${w}, 'Welcome', 'live', now(), now()) RETURNING id`.execute(db);
     const version = await sql<{ id: number }>`INSERT INTO journey_versions (workspace_id, journey_id, version, graph, created_at) VALUES (${w}, ${journey.rows[0]!.id}, 1, '{}', now()) RETURNING id`.execute(db);
     await sql`INSERT INTO suppressions (workspace_id, channel, address, reason, source) VALUES (${w}, 'email', ${ann.email}, 'unsubscribed', 'link'), (${w}, 'email', 'bob@example.com', 'bounced', 'smtp')`.execute(db);
+    // The points the merge of the two profiles moved (as loyalty's merge hook records them).
+    await sql`INSERT INTO loyalty_merges (workspace_id, merge_id, program_id, survivor_id, merged_id, points, adopted_tier, merged_at)
+      SELECT ${w}, id, 1, survivor_id, merged_id, 40, false, now() FROM customer_merges WHERE workspace_id = ${w} AND merged_id = ${mergedId}`.execute(db);
     for (const id of [liveId, bystanderId]) {
       await sql`INSERT INTO segment_memberships (workspace_id, customer_id, segment_id, entered_at) VALUES (${w}, ${id}, 1, now())`.execute(db);
       await sql`INSERT INTO segment_changes (workspace_id, customer_id, source) VALUES (${w}, ${id}, 'tags')`.execute(db);
@@ -150,7 +153,8 @@ describe.each(testStores())('privacy export and erasure on $kind', (store) => {
     expect(data.identityConflicts).toHaveLength(1);
     expect(data.segmentMemberships).toHaveLength(1);
     expect(data.loyalty.accounts).toMatchObject([{ balance: 70, tier: 'gold' }]);
-    expect(Object.values(data.loyalty).map((rows) => rows.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(Object.values(data.loyalty).map((rows) => rows.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(data.loyalty.merges).toMatchObject([{ merged_id: mergedId, points: 40 }]);
     expect([data.messages, data.campaignRecipients, data.journeyEntries, data.journeyTasks].map((rows) => rows.length)).toEqual([1, 1, 1, 1]);
     expect(JSON.parse(JSON.stringify(data)).workspace).toEqual({ slug: ws.slug, name: ws.name });
     const missing = await exportCustomerData(h.db, ws, 999_999, clock).catch((e: unknown) => e);
