@@ -123,6 +123,9 @@ describe.skipIf(!hasChromium)('sign-in, users, keys and audit log in chromium', 
     await dialog.locator('.ant-select-selector').click();
     await page.locator('.ant-select-item-option[title="分析师"]').click();
     await dialog.getByRole('button', { name: '发送邀请' }).click();
+    await page.getByRole('dialog', { name: '请把此链接转交给 analyst@tea.test' }).waitFor();
+    // Let the invite dialog finish closing, so the screenshot shows the link.
+    await dialog.filter({ hasText: '发送邀请' }).waitFor({ state: 'detached' });
     const link = (await page.getByTestId('invite-link').textContent())!.trim();
     expect(link).toMatch(new RegExp(`^${base}/accept-invite#token=`));
     await shot('access-07-invite-link');
