@@ -19,7 +19,7 @@ describe('patron user add', () => {
     const generated = await patron({}, 'user', 'add', 'clerk@shop.test', '--workspace', 'shop', '--role', 'viewer');
     expect(generated.stdout).toMatch(/^Added clerk@shop\.test as viewer of shop\. Password: \S{16} \(shown once/);
     const taken = await patron({}, 'user', 'add', 'boss@shop.test', '--workspace', 'shop');
-    expect(taken.stderr).toMatch(/already exists/);
+    expect(taken.stderr).toMatch(/boss@shop\.test already has a Patron account/);
     expect(taken.status).toBe(1);
   }, 240_000);
 });
