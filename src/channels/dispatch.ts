@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { inPool } from '../lib/pool.ts';
 import { loadContactPolicy } from './policy/settings.ts';
 import { loadProviders, type Providers } from './providers.ts';
 import { assertNever } from '../lib/errors.ts';
@@ -46,20 +47,6 @@ async function deliverOne(message: OutgoingMessage, ctx: WorkspaceContext, now: 
 
 function notConfigured(channel: ChannelKind): DeliveryResult {
   return { ok: false, retry: false, reason: `${channel} is no longer configured for this workspace` };
-}
-
-/** Runs `work` over items with at most `concurrency` in flight, keeping results in order. */
-async function pool<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  });
-  await Promise.all(runners);
-  return results;
 }
 
 /** How long a claimed message is left to its dispatcher before another may take it (a crashed one never reports). */
@@ -138,7 +125,7 @@ export async function dispatchMessages(db: Kysely<Database>, clock: Clock, optio
     } else batches.set(m.workspaceId, open);
   }
   items.push(...batches.values());
-  const settled = await pool(items, concurrency, async (group) => {
+  const settled = await inPool(items, concurrency, async (group) => {
     const ctx = contexts.get(group[0]!.workspaceId)!;
     const results = group.length > 1 && ctx.providers.webhook ? await deliverWebhookBatch(group, ctx.providers.webhook, now) : [await deliverOne(group[0]!, ctx, now)];
     return group.map((m, i) => [m, results[i]!] as const);
