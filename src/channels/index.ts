@@ -3,7 +3,7 @@ import type { Workspace } from '../access/index.ts';
 import { inGlobalControlShare } from './policy/control-group.ts';
 
 export { claimLeaseMs, dispatchMessages, maxAttempts, type DispatchOptions } from './dispatch.ts';
-export { closeEmailTransports, messageIdFor, trackHtml } from './email/deliver.ts';
+export { closeEmailTransports, deliverEmail, messageIdFor, trackHtml } from './email/deliver.ts';
 export { linkWorkspace, signLink, verifyLink, type LinkClaim } from './links.ts';
 export { recordClick, recordOpen, unsubscribe, type TrackedMessage } from './tracking.ts';
 export { listMessages, listMessagesSchema, type MessageLogEntry } from './log.ts';
