@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { deliverEmail, loadProviders } from '../../channels/index.ts';
-// The channels module's SMTP sender (pooled nodemailer transports); channels/index.ts does not export it yet.
 import type { Database } from '../../db/index.ts';
 
 /** What became of an access email: sent, or why not (the caller then hands the link over another way, or says so). */
