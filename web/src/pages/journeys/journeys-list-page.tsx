@@ -1,17 +1,15 @@
-import { PlusOutlined } from '@ant-design/icons';
-import { Button, Card, Empty, Space, Table, Tag, Typography } from 'antd';
+import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApiClient } from '../../api/api-context.tsx';
 import { fetchSegments } from '../../api/segments-api.ts';
 import { useRequest } from '../../api/use-request.ts';
 import { AppLink } from '../../components/app-link.tsx';
-import { ErrorAlert } from '../../components/error-alert.tsx';
+import { ListPage } from '../../components/list-page.tsx';
 import { formatDateTime } from '../../format/dates.ts';
 import { formatCount } from '../../format/numbers.ts';
 import { intlLocaleOf } from '../../i18n/languages.ts';
 import { useLanguage } from '../../i18n/use-language.ts';
 import { journeyPath, newJourneyPath } from '../../routing/routes.ts';
-import { navigate } from '../../routing/use-location.ts';
 import { fetchJourneys, type JourneyState, type JourneySummary } from './journeys-api.ts';
 import { triggerText } from './step-text.ts';
 import './journeys.css';
@@ -27,7 +25,6 @@ export function JourneysListPage() {
   const list = useRequest('journeys', () => fetchJourneys(client));
   const segments = useRequest('segments', () => fetchSegments(client));
   const segmentName = (id: number) => segments.data?.find((s) => s.id === id)?.name ?? `#${id}`;
-  const none = !list.loading && !list.error && list.data?.length === 0;
   const count = (key: 'entered' | 'inFlight' | 'completed' | 'converted' | 'failed', title: string) => ({
     key,
     title,
@@ -36,67 +33,31 @@ export function JourneysListPage() {
     render: (_: unknown, j: JourneySummary) => <span data-testid={`journey-${key}-${j.id}`}>{formatCount(j[key], locale)}</span>,
   });
   return (
-    <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      <div className="patron-journey-header">
-        <Typography.Title level={2} style={{ margin: 0 }}>
-          {t('journeys.title')}
-        </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} href={newJourneyPath} onClick={(e) => (e.preventDefault(), navigate(newJourneyPath))}>
-          {t('journeys.new')}
-        </Button>
-      </div>
-      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-        {t('journeys.intro')}
-      </Typography.Paragraph>
-      {list.error ? <ErrorAlert error={list.error} onRetry={list.reload} /> : null}
-      {none ? (
-        <Card>
-          <Empty
-            description={
-              <span className="patron-empty">
-                <Typography.Text strong>{t('journeys.emptyTitle')}</Typography.Text>
-                <Typography.Text type="secondary">{t('journeys.emptyBody')}</Typography.Text>
-              </span>
-            }
-          >
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate(newJourneyPath)}>
-              {t('journeys.new')}
-            </Button>
-          </Empty>
-        </Card>
-      ) : (
-        <Card styles={{ body: { padding: 0 } }}>
-          <Table<JourneySummary>
-            rowKey="id"
-            size="middle"
-            pagination={false}
-            loading={list.loading}
-            dataSource={list.data ?? []}
-            scroll={{ x: true }}
-            data-testid="journeys-table"
-            columns={[
-              { key: 'name', title: t('journeys.columns.journey'), render: (_, j) => <AppLink href={journeyPath(j.id)}>{j.name}</AppLink> },
-              {
-                key: 'state',
-                title: t('journeys.columns.state'),
-                width: 100,
-                render: (_, j) => (
-                  <Tag color={stateColors[j.state]} data-testid={`journey-state-${j.id}`}>
-                    {t(`journeys.states.${j.state}`)}
-                  </Tag>
-                ),
-              },
-              { key: 'trigger', title: t('journeys.columns.trigger'), render: (_, j) => triggerText(j.trigger, t, segmentName) },
-              count('entered', t('journeys.columns.entered')),
-              count('inFlight', t('journeys.columns.inFlight')),
-              count('completed', t('journeys.columns.completed')),
-              count('converted', t('journeys.columns.converted')),
-              { key: 'version', title: t('journeys.columns.version'), width: 80, align: 'right', render: (_, j) => `v${j.version}` },
-              { key: 'updated', title: t('journeys.columns.updated'), width: 180, render: (_, j) => formatDateTime(j.updatedAt, locale) },
-            ]}
-          />
-        </Card>
-      )}
-    </Space>
+    <ListPage<JourneySummary>
+      texts={{ title: t('journeys.title'), intro: t('journeys.intro'), create: t('journeys.new'), emptyTitle: t('journeys.emptyTitle'), emptyBody: t('journeys.emptyBody') }}
+      createPath={newJourneyPath}
+      list={list}
+      testId="journeys-table"
+      columns={[
+        { key: 'name', title: t('journeys.columns.journey'), render: (_, j) => <AppLink href={journeyPath(j.id)}>{j.name}</AppLink> },
+        {
+          key: 'state',
+          title: t('journeys.columns.state'),
+          width: 100,
+          render: (_, j) => (
+            <Tag color={stateColors[j.state]} data-testid={`journey-state-${j.id}`}>
+              {t(`journeys.states.${j.state}`)}
+            </Tag>
+          ),
+        },
+        { key: 'trigger', title: t('journeys.columns.trigger'), render: (_, j) => triggerText(j.trigger, t, segmentName) },
+        count('entered', t('journeys.columns.entered')),
+        count('inFlight', t('journeys.columns.inFlight')),
+        count('completed', t('journeys.columns.completed')),
+        count('converted', t('journeys.columns.converted')),
+        { key: 'version', title: t('journeys.columns.version'), width: 80, align: 'right', render: (_, j) => `v${j.version}` },
+        { key: 'updated', title: t('journeys.columns.updated'), width: 180, render: (_, j) => formatDateTime(j.updatedAt, locale) },
+      ]}
+    />
   );
 }
