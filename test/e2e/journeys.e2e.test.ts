@@ -133,7 +133,7 @@ describe.skipIf(!hasChromium)('journeys and campaigns in chromium', () => {
 
     // Writing the message fixes it: the draft is saved and gets its own address.
     await panel().getByLabel('消息正文').fill('欢迎加入，{{ customer.name }}！');
-    expect(await page.locator('[data-invalid="true"]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-invalid="true"]').count()).toBe(0);
     await page.getByRole('button', { name: '保存草稿' }).click();
     await page.waitForURL(/\/journeys\/\d+$/);
     journeyId = Number(new URL(page.url()).pathname.split('/').pop());
@@ -209,8 +209,8 @@ describe.skipIf(!hasChromium)('journeys and campaigns in chromium', () => {
     await page.locator('.ant-select-item-option', { hasText: '复购客户' }).click();
     await page.getByText(`当前 ${formatCount(members, 'zh-CN')} 位成员`).waitFor();
     // Filled in, the fields stop saying they are missing.
-    expect(await page.getByText('请为活动命名').count()).toBe(0);
-    expect(await page.getByText('请选择要发送的分群').count()).toBe(0);
+    await expect.poll(() => page.getByText('请为活动命名').count()).toBe(0);
+    await expect.poll(() => page.getByText('请选择要发送的分群').count()).toBe(0);
     await page.getByLabel('对照组', { exact: true }).fill('20');
     await page.getByTestId('variant-0').getByLabel('消息正文').fill('{{ customer.name }}，中秋茶礼八折');
     await page.getByRole('button', { name: '添加版本' }).click();
@@ -230,7 +230,7 @@ describe.skipIf(!hasChromium)('journeys and campaigns in chromium', () => {
     expect(await page.getByTestId('variant-1').getByRole('alert').innerText()).toContain('nickname');
     await page.getByTestId('variant-1').getByLabel('消息正文').fill('{{ customer.name }}，中秋满 300 减 50');
     // Changing the content takes the stale complaint away.
-    expect(await page.getByTestId('variant-1').getByRole('alert').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('variant-1').getByRole('alert').count()).toBe(0);
     await shot('journeys-07-campaign-composer');
 
     await page.getByRole('button', { name: '保存并立即发送' }).click();
