@@ -266,7 +266,7 @@ describe.each(testStores())('segments on $kind', (store) => {
     );
     expect(segment.memberCount).toBe(1);
     expect(segment.timeDependent).toBe(true);
-    // More time-based segments, refreshed side by side on the same pass.
+    // More time-based segments, refreshed on the same pass.
     const viewedIn = (days: number) =>
       createSegment(h.db, ws, { name: `Viewed in ${days} days`, rule: { version: 1, root: { all: [{ kind: 'event', name: 'Product Viewed', op: 'did', window: { last: days, unit: 'days' } }] } } }, clock);
     const month = await viewedIn(30);
@@ -280,7 +280,7 @@ describe.each(testStores())('segments on $kind', (store) => {
     // Same day: nothing is due.
     expect(await refreshDueSegments(h.db, clock)).toEqual([]);
     clock.set(new Date('2026-07-03T04:00:00Z'));
-    expect(await refreshDueSegments(h.db, clock, { concurrency: 3 })).toEqual([
+    expect(await refreshDueSegments(h.db, clock)).toEqual([
       expect.objectContaining({ segmentId: segment.id, entered: 0, exited: 1 }),
       expect.objectContaining({ segmentId: month.id, entered: 0, exited: 0 }),
       expect.objectContaining({ segmentId: notLately.id, entered: 1, exited: 0 }),
