@@ -1,6 +1,6 @@
 /** Journeys and campaigns: versioned journey graphs run durably from PostgreSQL by workers, and broadcasts to segments with variants, holdouts and measured results. */
 export { campaignInputSchema, cancelCampaign, createCampaign, getCampaign, listCampaigns, runDueCampaigns, scheduleCampaign, updateCampaign, type Campaign, type CampaignInput } from './campaigns.ts';
-export { campaignResults, type CampaignResults } from './campaign-results.ts';
+export { campaignResults, type ArmResults, type CampaignResults } from './campaign-results.ts';
 export { newEngineCache, runDueSteps, type EngineCache, type StepRun } from './engine.ts';
 export { completeTask, entriesQuerySchema, listEntries, listTasks, tasksQuerySchema } from './entries.ts';
 export { journeyActivity, journeyStepCounts, type JourneyActivity, type StepCounts } from './journey-activity.ts';

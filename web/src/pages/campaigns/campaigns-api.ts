@@ -1,3 +1,5 @@
+import type { ProportionComparison } from '../../../../src/experiments/index.ts';
+import type { ArmResults } from '../../../../src/journeys/index.ts';
 import type { ApiClient } from '../../api/client.ts';
 import type { MessageContentJson, SendChannel } from '../journeys/journeys-api.ts';
 
@@ -35,31 +37,8 @@ export interface Campaign {
   readonly createdAt: string;
 }
 
-export interface ProportionComparison {
-  readonly treatmentRate: number;
-  readonly controlRate: number;
-  readonly uplift: number;
-  readonly relativeUplift: number | null;
-  readonly ci95: readonly [number, number];
-  readonly z: number;
-  readonly pValue: number;
-}
-
-export interface ArmResults {
-  readonly variant: string;
-  readonly recipients: number;
-  readonly sent: number;
-  readonly delivered: number;
-  readonly failed: number;
-  readonly suppressed: number;
-  readonly opened: number;
-  readonly clicked: number;
-  readonly unsubscribed: number;
-  readonly converted: number;
-  readonly conversionRate: number;
-  readonly revenueMinor: number;
-  readonly vsHoldout: ProportionComparison | null;
-}
+// The results' figures are numbers and strings, so the server's types are the wire format as they are.
+export type { ArmResults, ProportionComparison };
 
 export interface CampaignResults {
   readonly campaign: Campaign;
