@@ -204,7 +204,7 @@ function parseNode(input: unknown, path: Path, depth: number, counter: { conditi
 
 function parseCondition(record: Record<string, unknown>, path: Path): Condition {
   const kind = record.kind;
-  if (typeof kind !== 'string' || !(kind in conditionSchemas)) {
+  if (typeof kind !== 'string' || !Object.hasOwn(conditionSchemas, kind)) {
     fail([...path, 'kind'], `must be one of ${conditionKinds.join(', ')} (or the node must be a group with "all", "any" or "none")`, typeof kind === 'string' ? kind : undefined);
   }
   const result = conditionSchemas[kind as ConditionKind].safeParse(record);

@@ -322,6 +322,10 @@ describe.each(testStores())('segments on $kind', (store) => {
     expect(await bad({ version: 1, root: { all: [{ kind: 'orders', measure: 'count', op: 'gte', value: 1e300 }] } })).toMatch(/rule\.root\.all\[0\]\.value/);
     expect(await bad({ version: 1, root: { all: [{ kind: 'tag', op: 'has', tag: 'vip', sql: 'x' }] } })).toMatch(/rule\.root\.all\[0\]/);
     expect(await bad({ version: 2, root: { all: [] } })).toMatch(/rule\.version: must be 1/);
+    // Names every object inherits are not condition kinds (they once reached a lookup and failed with a TypeError).
+    for (const kind of ['__proto__', 'constructor', 'toString']) {
+      expect(await bad({ version: 1, root: { all: [{ kind, field: 'city', op: 'eq', value: 'x' }] } })).toMatch(/^rule\.root\.all\[0\]\.kind: must be one of field/);
+    }
     let deep: Record<string, unknown> = { kind: 'tag', op: 'has', tag: 'x' };
     for (let i = 0; i < 12; i += 1) deep = { any: [deep] };
     expect(await bad({ version: 1, root: deep })).toMatch(/nested more than 10 deep/);
